@@ -1,0 +1,1 @@
+"""The deterministic synthetic data generator behind ``sanguan seed`` and ``sanguan demo``."""

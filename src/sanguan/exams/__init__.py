@@ -1,0 +1,1 @@
+"""Assessment: item analysis, papers, sittings and grades."""

@@ -1,0 +1,2 @@
+"""What regulators do to universities: sanctions (Art. 18), and later inspections,
+rectification orders, filings review and cross-province coordination."""

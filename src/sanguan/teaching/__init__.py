@@ -1,0 +1,2 @@
+"""The process gate's teaching side: training programmes, offerings, face-to-face and live
+sessions, evaluations."""

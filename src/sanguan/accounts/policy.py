@@ -75,6 +75,8 @@ GRANTS: dict[str, frozenset[str]] = {
     "institutions.manage_major": frozenset({SYS, UADM}),
     # accounts
     "accounts.manage_users": frozenset({SYS}),
+    "accounts.manage_university_users": frozenset({SYS, UADM}),
+    "accounts.manage_own_tokens": frozenset({SYS, NAT, PROV, UADM, ACAD, TEACH, CTR, STU}),
     # audit log
     "audit.read_entries": frozenset({SYS, NAT, PROV}),
     # compliance
@@ -88,6 +90,29 @@ GRANTS: dict[str, frozenset[str]] = {
     "sanctions.view": frozenset({SYS, NAT, PROV, UADM, ACAD}),
     "sanctions.issue": frozenset({NAT, PROV}),
     "sanctions.lift": frozenset({NAT, PROV}),
+    # admissions (Arts. 1-3); admissions.decide is below with the reserved duties
+    "admissions.view": frozenset({SYS, NAT, PROV, UADM, ACAD, CTR}),
+    "admissions.view_personal": frozenset({UADM, ACAD}),
+    "admissions.export_personal": frozenset({UADM, ACAD}),
+    "admissions.plan_manage": frozenset({UADM, ACAD}),
+    "admissions.plan_approve": frozenset({UADM}),
+    "admissions.fte_configure": frozenset({UADM}),
+    "admissions.fte_report": frozenset({SYS, NAT, PROV, UADM, ACAD}),
+    "admissions.charter_manage": frozenset({UADM, ACAD}),
+    "admissions.charter_approve": frozenset({UADM}),
+    "admissions.publicity_submit": frozenset({UADM, ACAD, CTR}),
+    "admissions.publicity_approve": frozenset({UADM, ACAD}),
+    "admissions.authorise_advertiser": frozenset({UADM}),
+    "admissions.announce": frozenset({UADM, ACAD}),
+    "admissions.register_applicant": frozenset({UADM, ACAD, CTR}),
+    "admissions.register_self": frozenset({STU}),
+    "admissions.verify_qualification": frozenset({UADM, ACAD}),
+    "admissions.exam_manage": frozenset({UADM, ACAD}),
+    "admissions.record_score": frozenset({UADM, ACAD}),
+    "admissions.moral_review": frozenset({UADM, ACAD}),
+    "admissions.post_review": frozenset({UADM, ACAD}),
+    "admissions.tuition_manage": frozenset({UADM, ACAD}),
+    "admissions.import": frozenset({UADM, ACAD}),
     # the university's reserved duties (Art. 7)
     "programmes.define": frozenset({UADM, ACAD}),
     "admissions.decide": frozenset({UADM, ACAD}),
@@ -190,6 +215,8 @@ def _covers(membership: Membership, user_id: int, scope: Scope | None) -> bool:
 
 def memberships_of(user: Any) -> list[Membership]:
     """Active memberships, cached on the user object for the length of a request."""
+    if user is SYSTEM:
+        return []
     if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return []
     cached = getattr(user, "_sanguan_memberships", None)
@@ -203,8 +230,29 @@ def roles_of(user: Any) -> set[str]:
     return {m.role for m in memberships_of(user)}
 
 
+class SystemActor:
+    """The system itself, acting for an operator at the server (migrations, seeds, the
+    compliance runner). It passes every policy check and is recorded as actor ``null``."""
+
+    pk = None
+    id = None
+    is_authenticated = True
+    is_active = True
+    username = "system"
+
+    def __str__(self) -> str:
+        return "system"
+
+
+SYSTEM = SystemActor()
+
+
 def can(user: Any, action: str, obj: Any = None) -> bool:
     table = grants()
+    if user is SYSTEM:
+        if action not in table:
+            raise ImproperlyConfigured(f"unknown policy action {action!r}")
+        return True
     allowed = table.get(action)
     if allowed is None:
         raise ImproperlyConfigured(f"unknown policy action {action!r}")

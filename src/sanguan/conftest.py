@@ -14,6 +14,12 @@ from sanguan.institutions.models import LearningCentre, Level, Major, Province, 
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is deliberately slow; tests that care about hashing override this back."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_user(username: str, role: str, **anchor) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, display_name=username)
     Membership.objects.create(user=user, role=role, **anchor)
@@ -138,8 +144,16 @@ def anonymous():
 
 
 @pytest.fixture
-def every_role(system_admin, national_regulator, province_regulator, university_admin, academic_staff, teacher,
-               centre_staff, student) -> dict[str, User]:
+def every_role(
+    system_admin,
+    national_regulator,
+    province_regulator,
+    university_admin,
+    academic_staff,
+    teacher,
+    centre_staff,
+    student,
+) -> dict[str, User]:
     return {
         Role.SYSTEM_ADMIN: system_admin,
         Role.NATIONAL_REGULATOR: national_regulator,

@@ -17,7 +17,8 @@ class AccountsConfig(AppConfig):
             University, lambda u: policy.Scope(provinces=frozenset({u.province_id}), university_id=u.pk)
         )
         policy.register_scope(
-            Major, lambda m: policy.Scope(provinces=frozenset({m.university.province_id}), university_id=m.university_id)
+            Major,
+            lambda m: policy.Scope(provinces=frozenset({m.university.province_id}), university_id=m.university_id),
         )
         policy.register_scope(
             LearningCentre,

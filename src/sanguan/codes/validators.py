@@ -67,9 +67,11 @@ def validate_resident_id(raw: str, *, today: dt.date | None = None, allow_15: bo
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise CodeError(CodeErrorCode.ID_NUMBER_BIRTH_DATE, _("The birth date in the ID number is not a real date.")) from None
+        raise CodeError(
+            CodeErrorCode.ID_NUMBER_BIRTH_DATE, _("The birth date in the ID number is not a real date.")
+        ) from None
     today = today or dt.date.today()
-    if birth > today or birth.year < 1900:
+    if birth > today or birth.year < 1800:
         raise CodeError(CodeErrorCode.ID_NUMBER_BIRTH_DATE, _("The birth date in the ID number is impossible."))
     region = number[:6]
     return ResidentId(
@@ -248,7 +250,9 @@ def validate_degree_cert_no(raw: str) -> DegreeCertNo:
     if not m:
         raise CodeError(
             CodeErrorCode.DEGREE_CERT_NO,
-            _("A degree certificate number has 16 characters (17 with a letter prefix): unit code, level, year, sequence."),
+            _(
+                "A degree certificate number has 16 characters (17 with a prefix): unit code, level, year, sequence."
+            ),
         )
     prefix, school, level, year, seq = m.groups()
     return DegreeCertNo(value, prefix, school, level, int(year), seq)

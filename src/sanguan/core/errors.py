@@ -16,7 +16,9 @@ class ApplicationError(Exception):
 
     status = 400
 
-    def __init__(self, code: Enum | str, message: str, extra: dict[str, Any] | None = None, *, status: int | None = None):
+    def __init__(
+        self, code: Enum | str, message: str, extra: dict[str, Any] | None = None, *, status: int | None = None
+    ):
         self.code = code.value if isinstance(code, Enum) else str(code)
         self.message = str(message)
         self.extra = extra or {}

@@ -73,7 +73,9 @@ class University(TimeStampedModel):
     name = models.CharField(_("name"), max_length=100, unique=True)
     institution_code = models.CharField(_("school code (学校代码)"), max_length=5, unique=True)
     institution_id = models.CharField(_("institution identifier (学校标识码)"), max_length=10, unique=True)
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="universities", verbose_name=_("province"))
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="universities", verbose_name=_("province")
+    )
     is_pilot = models.BooleanField(_("online-education pilot university"), default=False)
     website = models.URLField(_("admissions website"), blank=True)
     tuition_account = models.CharField(_("university tuition account"), max_length=64, blank=True)
@@ -100,7 +102,9 @@ class Major(TimeStampedModel):
         verbose_name = _("major")
         verbose_name_plural = _("majors")
         constraints = [
-            models.UniqueConstraint(fields=["university", "catalogue_code", "level", "track"], name="unique_major_offering")
+            models.UniqueConstraint(
+                fields=["university", "catalogue_code", "level", "track"], name="unique_major_offering"
+            )
         ]
 
     def __str__(self) -> str:

@@ -156,7 +156,7 @@ def _max_row(name: str, item_ids: list[str], row: int, cells: list[str]) -> npt.
         if value <= 0:
             raise ScoresFileError(
                 ExamsErrorCode.SCORES_BAD_MAX,
-                _("{path}, row {row}, column {column} ({item}): the max must be a number above 0, got “{value}”.").format(
+                _("{path}, row {row}, column {column} ({item}): the max must be above 0, got “{value}”.").format(
                     path=name, row=row, column=j + 2, item=item_ids[j], value=raw.strip()
                 ),
                 {"path": name, "row": row, "column": j + 2},

@@ -1,0 +1,117 @@
+"""Every read of the learning record store."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from .models import Activity, Attachment, Document, Statement, StatementRelation
+from .services import DocScope
+from .validation import ifi_of
+
+MAX_LIMIT = 500
+
+
+def statement_by_id(*, statement_id: str, voided: bool) -> Statement | None:
+    """``voided=False``: a statement that is not voided; ``True``: one that is."""
+    return Statement.objects.filter(statement_id=statement_id, voided=voided).first()
+
+
+@dataclass
+class StatementQuery:
+    agent: dict | None = None
+    verb: str | None = None
+    activity: str | None = None
+    registration: str | None = None
+    related_activities: bool = False
+    related_agents: bool = False
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 0
+    ascending: bool = False
+
+
+def _relation(kind: str, value: str, *, direct_only: bool) -> Exists:
+    rel = StatementRelation.objects.filter(statement=OuterRef("pk"), kind=kind, value=value)
+    if direct_only:
+        rel = rel.filter(direct=True)
+    return Exists(rel)
+
+
+def _match(q: StatementQuery) -> Q:
+    cond = Q()
+    if q.agent is not None:
+        ifi = ifi_of(q.agent) or ""
+        agent_q = Q(actor_ifi=ifi) | Q(object_type__in=("Agent", "Group"), object_ifi=ifi)
+        agent_q |= _relation(StatementRelation.AGENT, ifi, direct_only=not q.related_agents)
+        cond &= agent_q
+    if q.verb is not None:
+        cond &= Q(verb_id=q.verb)
+    if q.activity is not None:
+        act_q = Q(object_type="Activity", object_ifi=q.activity)
+        if q.related_activities:
+            act_q |= _relation(StatementRelation.ACTIVITY, q.activity, direct_only=False)
+        cond &= act_q
+    if q.registration is not None:
+        cond &= Q(registration=q.registration)
+    return cond
+
+
+def statements_matching(q: StatementQuery, *, after: tuple[datetime, int] | None = None) -> tuple[list[Statement], bool]:
+    """One page of statements, not voided, in ``stored`` order, and whether more follow.
+
+    Statements that refer to a matching statement by StatementRef match too (xAPI 1.0.3
+    Data 2.5.s3), except voiding ones, which are never returned as such.
+    """
+    cond = _match(q)
+    queries = [Statement.objects.filter(voided=False).filter(cond)]
+    if cond:
+        # Two queries rather than one OR, so each keeps its own index range scan.
+        targets = Statement.objects.filter(cond).values("statement_id")
+        queries.append(Statement.objects.filter(voided=False, is_voiding=False, object_type="StatementRef")
+                       .filter(Q(object_statement_id__in=targets) | Q(object_statement_id__in=Statement.objects.filter(
+                           object_type="StatementRef", is_voiding=False, object_statement_id__in=targets)
+                           .values("statement_id"))))
+    order = ("stored", "pk") if q.ascending else ("-stored", "-pk")
+    limit = q.limit if 0 < q.limit <= MAX_LIMIT else MAX_LIMIT
+    found: dict[int, Statement] = {}
+    for qs in queries:
+        if q.since is not None:
+            qs = qs.filter(stored__gt=q.since)
+        if q.until is not None:
+            qs = qs.filter(stored__lte=q.until)
+        if after is not None:
+            stored, pk = after
+            if q.ascending:
+                qs = qs.filter(Q(stored__gt=stored) | Q(stored=stored, pk__gt=pk))
+            else:
+                qs = qs.filter(Q(stored__lt=stored) | Q(stored=stored, pk__lt=pk))
+        for row in qs.order_by(*order).only("pk", "stored", "full", "has_attachments")[: limit + 1]:
+            found[row.pk] = row
+    rows = sorted(found.values(), key=lambda r: (r.stored, r.pk), reverse=not q.ascending)
+    return rows[:limit], len(rows) > limit
+
+
+def attachments_for(sha2s: set[str]) -> dict[str, Attachment]:
+    return {a.sha2: a for a in Attachment.objects.filter(sha2__in=sha2s)}
+
+
+def activity_definition(*, activity_id: str) -> dict | None:
+    row = Activity.objects.filter(activity_id=activity_id).first()
+    if row is None:
+        return None
+    return json.loads(row.definition or "{}")
+
+
+def document_get(*, scope: DocScope, doc_id: str) -> Document | None:
+    return scope.filter().filter(doc_id=doc_id).first()
+
+
+def document_ids(*, scope: DocScope, since: datetime | None) -> list[str]:
+    qs = scope.filter()
+    if since is not None:
+        qs = qs.filter(updated__gt=since)
+    return list(qs.order_by("doc_id").values_list("doc_id", flat=True))

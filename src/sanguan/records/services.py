@@ -1,0 +1,439 @@
+"""Every write of the learning record store.
+
+Statements come from LRS clients (sending platforms), not from users: the acting party is
+the authenticated ``LrsClient``, whose identity becomes the statement's ``authority``.
+Writes are batched: one SELECT for id conflicts, one multi-row INSERT for the statements,
+one for their relations, so the work per statement stays a few microseconds of Python.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .errors import RecordsErrorCode, XapiError, bad_request, invalid
+from .models import Activity, Attachment, Document, LrsClient, Statement, StatementRelation
+from .validation import SIGNATURE_USAGE, VOIDED, ifi_of, validate_statement
+
+# -- clients ------------------------------------------------------------------------------
+
+
+def secret_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewClient:
+    client: LrsClient
+    key: str
+    secret: str
+
+
+@transaction.atomic
+def lrs_client_create(*, name: str, university=None) -> NewClient:
+    """A new sending platform; the secret is shown once and only its digest is kept."""
+    key = secrets.token_hex(16)
+    secret = secrets.token_urlsafe(32)
+    client = LrsClient.objects.create(name=name, key=key, secret_hash=secret_digest(secret), university=university)
+    return NewClient(client=client, key=key, secret=secret)
+
+
+# -- statements ---------------------------------------------------------------------------
+
+
+def format_stored(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+_COMPARE_DROP = ("authority", "stored", "version", "id")
+
+
+def _comparable(s: dict) -> dict:
+    return {k: v for k, v in s.items() if k not in _COMPARE_DROP}
+
+
+def same_statement(a: dict, b: dict) -> bool:
+    """Two statements with one id are the same when they differ only in LRS-set properties."""
+    ca, cb = _comparable(a), _comparable(b)
+    if "timestamp" not in ca or "timestamp" not in cb:
+        ca.pop("timestamp", None)
+        cb.pop("timestamp", None)
+    return json.dumps(ca, sort_keys=True) == json.dumps(cb, sort_keys=True)
+
+
+def _agent_members(agent: dict) -> list[str]:
+    return [i for i in (ifi_of(m) for m in agent.get("member") or [] if isinstance(m, dict)) if i]
+
+
+def _relations(s: dict, authority: dict) -> list[tuple[str, str, bool]]:
+    """(kind, value, direct) rows beyond actor/object columns."""
+    rows: list[tuple[str, str, bool]] = []
+    actor, obj = s["actor"], s["object"]
+    rows += [(StatementRelation.AGENT, m, True) for m in _agent_members(actor)]
+    if obj.get("objectType") in ("Agent", "Group"):
+        rows += [(StatementRelation.AGENT, m, True) for m in _agent_members(obj)]
+
+    def related_agent(a: dict | None) -> None:
+        if not a:
+            return
+        ifi = ifi_of(a)
+        if ifi:
+            rows.append((StatementRelation.AGENT, ifi, False))
+        rows.extend((StatementRelation.AGENT, m, False) for m in _agent_members(a))
+
+    def context_parts(ctx: dict | None) -> None:
+        if not ctx:
+            return
+        related_agent(ctx.get("instructor"))
+        related_agent(ctx.get("team"))
+        for acts in (ctx.get("contextActivities") or {}).values():
+            for a in acts if isinstance(acts, list) else [acts]:
+                rows.append((StatementRelation.ACTIVITY, a["id"], False))
+
+    related_agent(authority)
+    context_parts(s.get("context"))
+    if obj.get("objectType") == "SubStatement":
+        related_agent(obj["actor"])
+        sub_obj = obj["object"]
+        if sub_obj.get("objectType", "Activity") == "Activity":
+            rows.append((StatementRelation.ACTIVITY, sub_obj["id"], False))
+        elif sub_obj.get("objectType") in ("Agent", "Group"):
+            related_agent(sub_obj)
+        context_parts(obj.get("context"))
+    return list(dict.fromkeys(rows))
+
+
+def _object_columns(obj: dict) -> tuple[str, str, str | None]:
+    ot = obj.get("objectType", "Activity")
+    if ot == "Activity":
+        return "Activity", obj["id"], None
+    if ot in ("Agent", "Group"):
+        return ot, ifi_of(obj) or "", None
+    if ot == "StatementRef":
+        return ot, obj["id"].lower(), obj["id"].lower()
+    return ot, "", None
+
+
+def _check_signature(s: dict, att: dict, parts: dict[str, tuple[str, bytes]]) -> None:
+    if att.get("contentType") != "application/octet-stream":
+        raise invalid(_("a signature attachment must have contentType application/octet-stream"))
+    part = parts.get(att["sha2"])
+    if part is None:
+        raise invalid(_("the signature attachment is missing from the request"))
+    try:
+        header_b64, payload_b64, sig_b64 = part[1].decode("ascii").strip().split(".")
+        header = json.loads(_b64url(header_b64))
+        payload = json.loads(_b64url(payload_b64))
+        signature = _b64url(sig_b64)
+    except (ValueError, UnicodeDecodeError):
+        raise invalid(_("the signature is not a JWS in compact serialisation")) from None
+    alg = header.get("alg") if isinstance(header, dict) else None
+    if alg not in ("RS256", "RS384", "RS512"):
+        raise invalid(_("the JWS algorithm must be RS256, RS384 or RS512"))
+    if not isinstance(payload, dict):
+        raise invalid(_("the JWS payload is not a statement"))
+    mine = {k: v for k, v in s.items() if k != "attachments"}
+    theirs = {k: v for k, v in payload.items() if k != "attachments"}
+    if not same_statement(mine, theirs) or ("id" in theirs and str(theirs["id"]).lower() != str(s.get("id")).lower()):
+        raise invalid(_("the JWS payload differs from the statement"))
+    x5c = header.get("x5c")
+    if x5c:
+        _verify_x5c(x5c, alg, f"{header_b64}.{payload_b64}".encode("ascii"), signature)
+
+
+def _b64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _verify_x5c(x5c, alg: str, signing_input: bytes, signature: bytes) -> None:
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    try:
+        cert = x509.load_der_x509_certificate(base64.b64decode(x5c[0]))
+        algo = {"RS256": hashes.SHA256(), "RS384": hashes.SHA384(), "RS512": hashes.SHA512()}[alg]
+        cert.public_key().verify(signature, signing_input, padding.PKCS1v15(), algo)
+    except (InvalidSignature, ValueError, TypeError, IndexError):
+        raise invalid(_("the JWS signature does not verify against its x5c certificate")) from None
+
+
+@dataclass
+class Prepared:
+    row: Statement
+    relations: list[tuple[str, str, bool]]
+    statement: dict
+    void_target: str | None
+
+
+def _prepare(raw: dict, client: LrsClient, stored: datetime, parts: dict[str, tuple[str, bytes]]) -> Prepared:
+    validate_statement(raw)
+    s = dict(raw)
+    sid = str(uuid.UUID(s["id"])) if "id" in s else str(uuid.uuid4())
+    s["id"] = sid
+    stored_text = format_stored(stored)
+    s["stored"] = stored_text
+    s.setdefault("timestamp", stored_text)
+    authority = client.authority()
+    s["authority"] = authority
+    s.setdefault("version", "1.0.0")
+    for att in s.get("attachments") or []:
+        if att["usageType"] == SIGNATURE_USAGE:
+            _check_signature(raw, att, parts)
+        elif "fileUrl" not in att and att["sha2"] not in parts:
+            raise invalid(_("attachment {sha2} has no fileUrl and no part in the request").format(sha2=att["sha2"]))
+    actor = s["actor"]
+    account = actor.get("account") or {}
+    obj_type, obj_ifi, ref = _object_columns(s["object"])
+    ctx = s.get("context") or {}
+    reg = ctx.get("registration")
+    verb_id = s["verb"]["id"]
+    void_target = ref if verb_id == VOIDED else None
+    row = Statement(
+        statement_id=sid, stored=stored, client_id=client.pk, university_id=client.university_id,
+        verb_id=verb_id, actor_ifi=ifi_of(actor) or "", actor_home_page=account.get("homePage", ""),
+        actor_name=account.get("name", ""), object_type=obj_type, object_ifi=obj_ifi, object_statement_id=ref,
+        registration=reg.lower() if reg else None, voided=False, is_voiding=void_target is not None,
+        has_attachments=bool(s.get("attachments")),
+        full=json.dumps(s, ensure_ascii=False, separators=(",", ":")),
+    )
+    return Prepared(row=row, relations=_relations(s, authority), statement=s, void_target=void_target)
+
+
+_activity_seen: dict[str, str] = {}
+_LANGUAGE_MAPS = ("name", "description")
+
+
+def merge_definition(old: dict, new: dict) -> dict:
+    """The canonical definition after a new one arrives: language maps gain languages, the
+    rest is replaced by what was sent last."""
+    merged = dict(old)
+    for k, v in new.items():
+        if k in _LANGUAGE_MAPS and isinstance(old.get(k), dict) and isinstance(v, dict):
+            merged[k] = {**old[k], **v}
+        else:
+            merged[k] = v
+    return merged
+
+
+def _dump(d: dict) -> str:
+    return json.dumps(d, ensure_ascii=False, sort_keys=True)
+
+
+def _upsert_activities(prepared: list[Prepared]) -> None:
+    """Fold every definition sent into the activity's canonical definition.
+
+    A process-local cache skips the database when a definition adds nothing, which is the
+    common case (an LMS repeats the same course and quiz definitions in every statement).
+    """
+    sent: dict[str, list[dict]] = {}
+    for p in prepared:
+        objs = [p.statement["object"]]
+        if p.statement["object"].get("objectType") == "SubStatement":
+            objs.append(p.statement["object"]["object"])
+        for ctx in (p.statement.get("context"), p.statement["object"].get("context")):
+            for acts in ((ctx or {}).get("contextActivities") or {}).values():
+                objs.extend(acts if isinstance(acts, list) else [acts])
+        for o in objs:
+            if o.get("objectType", "Activity") == "Activity" and "id" in o:
+                sent.setdefault(o["id"], []).append(o.get("definition") or {})
+    todo = {}
+    for aid, defs in sent.items():
+        cached = _activity_seen.get(aid)
+        if cached is not None:
+            merged = json.loads(cached)
+            for d in defs:
+                merged = merge_definition(merged, d)
+            if _dump(merged) == cached:
+                continue
+        todo[aid] = defs
+    if not todo:
+        return
+    existing = {a.activity_id: a for a in Activity.objects.select_for_update().filter(activity_id__in=list(todo))}
+    create, update = [], []
+    for aid, defs in todo.items():
+        row = existing.get(aid)
+        merged = json.loads(row.definition or "{}") if row else {}
+        for d in defs:
+            merged = merge_definition(merged, d)
+        text = _dump(merged)
+        if row is None:
+            create.append(Activity(activity_id=aid, definition=text))
+        elif row.definition != text:
+            row.definition = text
+            update.append(row)
+        _activity_seen[aid] = text
+    if create:
+        Activity.objects.bulk_create(create, update_conflicts=True, unique_fields=["activity_id"],
+                                     update_fields=["definition"])
+    if update:
+        Activity.objects.bulk_update(update, ["definition"])
+    if len(_activity_seen) > 100_000:
+        _activity_seen.clear()
+
+
+def statements_store(*, client: LrsClient, statements: list, parts: dict[str, tuple[str, bytes]] | None = None,
+                     put_id: str | None = None) -> list[str]:
+    """Validate and store a batch of statements atomically; return their ids in order.
+
+    A statement whose id is already stored with the same content is accepted without a
+    second copy; with different content the whole batch is refused (409).
+    """
+    parts = parts or {}
+    if not isinstance(statements, list) or not statements:
+        raise invalid(_("expected a statement or a non-empty array of statements"))
+    stored = timezone.now()
+    prepared = [_prepare(raw, client, stored, parts) for raw in statements]
+    if put_id is not None and prepared[0].statement["id"] != put_id:
+        raise bad_request(_("the statementId parameter and the statement's id differ"))
+    ids = [p.statement["id"] for p in prepared]
+    if len(set(ids)) != len(ids):
+        raise invalid(_("the batch holds one statement id twice"))
+    referenced = {a["sha2"] for p in prepared for a in p.statement.get("attachments") or []}
+    stray = set(parts) - referenced
+    if stray:
+        raise invalid(_("the request holds attachment parts no statement refers to"))
+    with transaction.atomic():
+        existing = {str(sid): full for sid, full in Statement.objects.filter(statement_id__in=ids)
+                    .values_list("statement_id", "full")}
+        fresh = []
+        for p in prepared:
+            old = existing.get(p.statement["id"])
+            if old is None:
+                fresh.append(p)
+            elif not same_statement(json.loads(old), p.statement):
+                raise XapiError(RecordsErrorCode.CONFLICT,
+                                _("statement {id} is already stored with different content").format(
+                                    id=p.statement["id"]), status=409)
+        if not fresh:
+            return ids
+        _apply_voiding(fresh)
+        rows = [p.row for p in fresh]
+        try:
+            Statement.objects.bulk_create(rows)
+        except IntegrityError:
+            raise XapiError(RecordsErrorCode.CONFLICT, _("a statement with this id was stored meanwhile"),
+                            status=409) from None
+        if any(r.pk is None for r in rows):
+            pks = dict(Statement.objects.filter(statement_id__in=[r.statement_id for r in rows])
+                       .values_list("statement_id", "pk"))
+            for r in rows:
+                r.pk = pks[uuid.UUID(str(r.statement_id))]
+        rels = [StatementRelation(statement_id=p.row.pk, kind=k, value=v, direct=d)
+                for p in fresh for (k, v, d) in p.relations]
+        if rels:
+            StatementRelation.objects.bulk_create(rels)
+        for sha2, (ctype, content) in parts.items():
+            Attachment.objects.get_or_create(sha2=sha2, defaults={"content_type": ctype, "content": content})
+        _upsert_activities(fresh)
+    return ids
+
+
+def _apply_voiding(fresh: list[Prepared]) -> None:
+    targets = {p.void_target: p for p in fresh if p.void_target}
+    if not targets:
+        return
+    batch = {p.statement["id"]: p for p in fresh}
+    found = dict(Statement.objects.filter(statement_id__in=list(targets)).values_list("statement_id", "is_voiding"))
+    found = {str(k): v for k, v in found.items()}
+    for t in targets:
+        if found.get(t) or (t in batch and batch[t].void_target):
+            raise invalid(_("a voiding statement cannot void another voiding statement"))
+    Statement.objects.filter(statement_id__in=[t for t in targets if t in found]).update(voided=True)
+    for t in targets:
+        if t in batch:
+            batch[t].row.voided = True
+
+
+# -- documents ----------------------------------------------------------------------------
+
+
+def etag_of(content: bytes) -> str:
+    return hashlib.sha1(content, usedforsecurity=False).hexdigest()
+
+
+@dataclass(frozen=True)
+class DocScope:
+    kind: str
+    activity_id: str = ""
+    agent_ifi: str = ""
+    registration: str = ""
+
+    def filter(self):
+        return Document.objects.filter(kind=self.kind, activity_id=self.activity_id, agent_ifi=self.agent_ifi,
+                                       registration=self.registration)
+
+
+def _precondition(doc: Document | None, if_match: str | None, if_none_match: str | None) -> None:
+    if if_match is not None:
+        tags = [t.strip().strip('"') for t in if_match.split(",")]
+        if doc is None or ("*" not in tags and doc.etag not in tags):
+            raise XapiError(RecordsErrorCode.PRECONDITION_FAILED, _("If-Match does not match the document"),
+                            status=412)
+    if if_none_match is not None:
+        tags = [t.strip().strip('"') for t in if_none_match.split(",")]
+        if doc is not None and ("*" in tags or doc.etag in tags):
+            raise XapiError(RecordsErrorCode.PRECONDITION_FAILED, _("If-None-Match: the document exists"),
+                            status=412)
+
+
+def is_json_type(content_type: str) -> bool:
+    return content_type.split(";")[0].strip().lower() == "application/json"
+
+
+@transaction.atomic
+def document_put(*, scope: DocScope, doc_id: str, content: bytes, content_type: str, merge: bool,
+                 if_match: str | None, if_none_match: str | None, require_precondition: bool) -> Document:
+    doc = scope.filter().select_for_update().filter(doc_id=doc_id).first()
+    if require_precondition and if_match is None and if_none_match is None and doc is not None:
+        raise XapiError(RecordsErrorCode.CONFLICT,
+                        _("the document exists: send If-Match with its ETag, or If-None-Match: *"), status=409)
+    _precondition(doc, if_match, if_none_match)
+    if merge and doc is not None:
+        if not (is_json_type(doc.content_type) and is_json_type(content_type)):
+            raise bad_request(_("only JSON documents can be merged with POST"))
+        try:
+            old, new = json.loads(bytes(doc.content)), json.loads(content)
+        except ValueError:
+            raise bad_request(_("the document is not valid JSON")) from None
+        if not isinstance(old, dict) or not isinstance(new, dict):
+            raise bad_request(_("only JSON objects can be merged"))
+        old.update(new)
+        content = json.dumps(old, ensure_ascii=False).encode("utf-8")
+        content_type = "application/json"
+    elif merge:
+        try:
+            parsed = json.loads(content)
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            raise bad_request(_("POST needs a JSON object to merge"))
+    now = timezone.now()
+    if doc is None:
+        doc = Document(kind=scope.kind, activity_id=scope.activity_id, agent_ifi=scope.agent_ifi,
+                       registration=scope.registration, doc_id=doc_id)
+    doc.content, doc.content_type, doc.etag, doc.updated = content, content_type, etag_of(content), now
+    doc.save()
+    return doc
+
+
+@transaction.atomic
+def document_delete(*, scope: DocScope, doc_id: str | None, if_match: str | None) -> None:
+    qs = scope.filter()
+    if doc_id is not None:
+        doc = qs.select_for_update().filter(doc_id=doc_id).first()
+        _precondition(doc, if_match, None)
+        if doc is not None:
+            doc.delete()
+        return
+    qs.delete()

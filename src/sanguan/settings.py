@@ -159,6 +159,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 NODE_MODULES = Path(os.environ.get("SANGUAN_NODE_MODULES") or (PROJECT_DIR / "node_modules"))
 for _prefix, _sub in (

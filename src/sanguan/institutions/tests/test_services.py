@@ -118,7 +118,9 @@ def test_centre_staff_cannot_disclose_their_own_centre(centre_staff, centre):
         services.centre_disclose(actor=centre_staff, centre=centre)
 
 
-def test_filing_accepted_by_the_host_province_is_valid_three_years(university_admin, university, other_province_regulator):
+def test_filing_accepted_by_the_host_province_is_valid_three_years(
+    university_admin, university, other_province_regulator
+):
     # given a Hubei university's site hosted in Guangdong, filed for 2026
     site = services.centre_create(actor=university_admin, university=university, **PARTNER)
     filing = services.filing_submit(actor=university_admin, centre=site, cycle_year=2026,

@@ -107,8 +107,8 @@ def analyse(scores: npt.ArrayLike, maxes: npt.ArrayLike, item_ids: Sequence[str]
     n, k = x.shape
     if n < 2 or k < 1:
         raise ValueError(f"need at least 2 candidates and 1 item, got {n} × {k}")
-    if w.shape != (k,) or len(item_ids) != k:
-        raise ValueError("maxes and item_ids must have one entry per item")
+    if w.shape != (k,) or len(item_ids) != k or len(set(item_ids)) != k:
+        raise ValueError("maxes and item_ids must have one entry per item, the ids distinct")
     if not np.all(np.isfinite(x)) or not np.all(w > 0):
         raise ValueError("scores must be finite and maxes positive")
 

@@ -1,0 +1,436 @@
+"""The corpus index: documents and their fingerprints, behind one interface, two backends.
+
+- `FileBackend` (embedded default): a directory of immutable *segments*, one per `add`
+  call, each holding sorted fingerprints (numpy, memory-mapped at query time), the
+  document of each fingerprint, and the documents' texts (zlib).  A segment is written
+  into a temporary directory and renamed into place, then ``manifest.json`` is replaced
+  atomically (write, fsync, rename); a crash leaves the index as it was before the call.
+  Writers take an exclusive lock on the directory.
+- `PostgresBackend` (production): tables ``<prefix>document`` and ``<prefix>fingerprint``,
+  the latter hash-partitioned by fingerprint (and distributable by it with Citus); an
+  `add` is one transaction.
+
+`Index` puts the fingerprinting on top: `add` documents incrementally (nothing already
+indexed is rebuilt), `candidates` for a text's fingerprints.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from .errors import SimilarityError, SimilarityErrorCode as Code
+from .fingerprint import K, W, fingerprints
+from .normalize import tokenize
+
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    id: int
+    name: str
+    author: str
+    sha256: str
+    text: str
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    name: str
+    text: str
+    author: str = ""
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class Backend(Protocol):
+    k: int
+    w: int
+
+    def count(self) -> int: ...
+
+    def known(self) -> dict[str, str]:
+        """name -> sha256 of every indexed document."""
+        ...
+
+    def add(self, docs: list[tuple[str, str, str, str]], fps: list[np.ndarray]) -> list[int]:
+        """Store (name, author, sha256, text) documents and their fingerprints atomically."""
+        ...
+
+    def lookup(self, fps: np.ndarray, max_df: int) -> dict[int, int]:
+        """doc id -> number of the given fingerprints it holds, skipping fingerprints held by
+        more than `max_df` documents."""
+        ...
+
+    def get(self, doc_id: int) -> SourceDocument: ...
+
+
+# ------------------------------------------------------------------ files
+
+
+class FileBackend:
+    def __init__(self, path: str, *, create: bool = False, k: int = K, w: int = W):
+        self.path = path
+        man = os.path.join(path, "manifest.json")
+        if not os.path.exists(man):
+            if not create:
+                raise SimilarityError(Code.INDEX_MISSING, path, "no index here (manifest.json missing)")
+            os.makedirs(path, exist_ok=True)
+            if os.listdir(path) and not os.path.exists(man):
+                leftovers = [n for n in os.listdir(path) if not n.startswith((".tmp-", ".lock"))]
+                if leftovers:
+                    raise SimilarityError(Code.INDEX_CORRUPT, path, "directory is not empty and holds no index")
+            self._write_manifest({"format": FORMAT, "k": k, "w": w, "segments": [], "documents": 0})
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            with open(os.path.join(self.path, "manifest.json"), encoding="utf-8") as f:
+                self.manifest = json.load(f)
+            self.k, self.w = int(self.manifest["k"]), int(self.manifest["w"])
+        except (OSError, ValueError, KeyError) as e:
+            raise SimilarityError(Code.INDEX_CORRUPT, self.path, f"unreadable manifest ({type(e).__name__})") from None
+        if self.manifest.get("format") != FORMAT:
+            raise SimilarityError(Code.INDEX_CORRUPT, self.path, "unknown index format")
+        self._segs: dict[str, dict] = {}
+
+    def _write_manifest(self, m: dict) -> None:
+        _atomic_write(os.path.join(self.path, "manifest.json"), json.dumps(m, indent=1).encode())
+        self.manifest = m
+
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        with open(os.path.join(self.path, ".lock"), "w") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                self._load()
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+
+    def count(self) -> int:
+        return int(self.manifest["documents"])
+
+    def _seg(self, name: str) -> dict:
+        s = self._segs.get(name)
+        if s is None:
+            d = os.path.join(self.path, name)
+            try:
+                with open(os.path.join(d, "meta.json"), encoding="utf-8") as f:
+                    meta = json.load(f)
+                s = {
+                    "meta": meta,
+                    "fp": np.load(os.path.join(d, "fp.npy"), mmap_mode="r"),
+                    "doc": np.load(os.path.join(d, "doc.npy"), mmap_mode="r"),
+                    "toff": np.load(os.path.join(d, "toff.npy")),
+                    "dir": d,
+                }
+            except (OSError, ValueError) as e:
+                raise SimilarityError(Code.INDEX_CORRUPT, d, f"unreadable segment ({type(e).__name__})") from None
+            self._segs[name] = s
+        return s
+
+    def known(self) -> dict[str, str]:
+        out = {}
+        for seg in self.manifest["segments"]:
+            for m in self._seg(seg["name"])["meta"]["docs"]:
+                out[m["name"]] = m["sha256"]
+        return out
+
+    def add(self, docs: list[tuple[str, str, str, str]], fps: list[np.ndarray]) -> list[int]:
+        if not docs:
+            return []
+        with self._lock():
+            first = int(self.manifest["documents"])
+            ids = list(range(first, first + len(docs)))
+            tmp = tempfile.mkdtemp(prefix=".tmp-", dir=self.path)
+            try:
+                blobs = [zlib.compress(t.encode("utf-8", "surrogatepass"), 1) for _, _, _, t in docs]
+                toff = np.concatenate(([0], np.cumsum([len(b) for b in blobs]))).astype(np.int64)
+                with open(os.path.join(tmp, "texts.bin"), "wb") as f:
+                    for b in blobs:
+                        f.write(b)
+                    f.flush()
+                    os.fsync(f.fileno())
+                allfp = np.concatenate(fps) if fps else np.zeros(0, np.uint64)
+                alldoc = np.concatenate([np.full(len(f), i, np.uint32) for i, f in zip(ids, fps, strict=True)])
+                order = np.argsort(allfp, kind="stable")
+                _save(os.path.join(tmp, "fp.npy"), allfp[order].astype(np.uint64))
+                _save(os.path.join(tmp, "doc.npy"), alldoc[order])
+                _save(os.path.join(tmp, "toff.npy"), toff)
+                meta = {"first": first, "docs": [
+                    {"id": i, "name": n, "author": a, "sha256": h, "length": len(t)}
+                    for i, (n, a, h, t) in zip(ids, docs, strict=True)]}
+                _atomic_write(os.path.join(tmp, "meta.json"), json.dumps(meta, ensure_ascii=False).encode())
+                seg = f"seg-{len(self.manifest['segments']):06d}-{first:09d}"
+                os.rename(tmp, os.path.join(self.path, seg))
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+            m = dict(self.manifest)
+            m["segments"] = [*m["segments"], {"name": seg, "first": first, "count": len(docs)}]
+            m["documents"] = first + len(docs)
+            self._write_manifest(m)
+            return ids
+
+    def lookup(self, fps: np.ndarray, max_df: int) -> dict[int, int]:
+        fps = np.unique(np.asarray(fps, dtype=np.uint64))
+        per_fp_docs: list[np.ndarray] = []
+        per_fp_keys: list[np.ndarray] = []
+        for seg in self.manifest["segments"]:
+            s = self._seg(seg["name"])
+            h, d = s["fp"], s["doc"]
+            lo = np.searchsorted(h, fps, "left")
+            hi = np.searchsorted(h, fps, "right")
+            n = hi - lo
+            has = n > 0
+            if not has.any():
+                continue
+            lo, n, keys = lo[has], n[has], np.nonzero(has)[0]
+            idx = np.repeat(lo - np.concatenate(([0], np.cumsum(n)[:-1])), n) + np.arange(int(n.sum()))
+            per_fp_docs.append(np.asarray(d[idx]))
+            per_fp_keys.append(np.repeat(keys, n))
+        if not per_fp_docs:
+            return {}
+        docs = np.concatenate(per_fp_docs)
+        keys = np.concatenate(per_fp_keys)
+        df = np.bincount(keys, minlength=len(fps))
+        ok = df[keys] <= max_df
+        ids, counts = np.unique(docs[ok], return_counts=True)
+        return dict(zip(ids.tolist(), counts.tolist(), strict=True))
+
+    def get(self, doc_id: int) -> SourceDocument:
+        for seg in self.manifest["segments"]:
+            if seg["first"] <= doc_id < seg["first"] + seg["count"]:
+                s = self._seg(seg["name"])
+                k = doc_id - seg["first"]
+                m = s["meta"]["docs"][k]
+                with open(os.path.join(s["dir"], "texts.bin"), "rb") as f:
+                    f.seek(int(s["toff"][k]))
+                    blob = f.read(int(s["toff"][k + 1] - s["toff"][k]))
+                try:
+                    text = zlib.decompress(blob).decode("utf-8", "surrogatepass")
+                except (zlib.error, UnicodeDecodeError):
+                    raise SimilarityError(Code.INDEX_CORRUPT, s["dir"], f"damaged text of document {doc_id}") from None
+                return SourceDocument(doc_id, m["name"], m.get("author", ""), m["sha256"], text)
+        raise SimilarityError(Code.INDEX_CORRUPT, self.path, f"no document {doc_id}")
+
+
+def _save(path: str, arr: np.ndarray) -> None:
+    with open(path, "wb") as f:
+        np.save(f, arr)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _atomic_write(path: str, data: bytes) -> None:
+    d = os.path.dirname(path) or "."
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=d)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+# ------------------------------------------------------------------ PostgreSQL
+
+_IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
+
+
+class PostgresBackend:
+    """Tables in a PostgreSQL database given by DSN; `prefix` names them (default ``similarity_``)."""
+
+    def __init__(self, dsn: str, *, create: bool = False, prefix: str = "similarity_", partitions: int = 8,
+                 k: int = K, w: int = W):
+        import psycopg
+
+        if not _IDENT.match(prefix):
+            raise SimilarityError(Code.BAD_ARGUMENT, dsn, "table prefix must be a lower-case identifier")
+        self.p = prefix
+        try:
+            self.conn = psycopg.connect(dsn, autocommit=False)
+        except psycopg.Error as e:
+            raise SimilarityError(Code.INDEX_MISSING, _redact(dsn), f"cannot connect ({e.__class__.__name__})") from None
+        with self.conn.cursor() as c:
+            c.execute("SELECT to_regclass(%s)", (f"{prefix}meta",))
+            exists = c.fetchone()[0] is not None
+        if not exists:
+            if not create:
+                raise SimilarityError(Code.INDEX_MISSING, _redact(dsn), f"no index tables {prefix}*")
+            self._create(k, w, partitions)
+        with self.conn.cursor() as c:
+            c.execute(f"SELECT key, value FROM {prefix}meta")  # noqa: S608 — prefix checked against _IDENT
+            meta = dict(c.fetchall())
+        self.conn.commit()
+        self.k, self.w = int(meta["k"]), int(meta["w"])
+
+    def _create(self, k: int, w: int, partitions: int) -> None:
+        p = self.p
+        with self.conn.cursor() as c:
+            c.execute(f"CREATE TABLE {p}meta (key text PRIMARY KEY, value text NOT NULL)")
+            c.execute(f"INSERT INTO {p}meta VALUES ('k', %s), ('w', %s), ('format', %s)", (str(k), str(w), str(FORMAT)))
+            c.execute(f"CREATE TABLE {p}document (id integer PRIMARY KEY, name text NOT NULL UNIQUE, "
+                      "author text NOT NULL DEFAULT '', sha256 char(64) NOT NULL, length integer NOT NULL, "
+                      "text text NOT NULL)")
+            c.execute(f"CREATE TABLE {p}fingerprint (fp bigint NOT NULL, doc_id integer NOT NULL) PARTITION BY HASH (fp)")
+            for r in range(partitions):
+                c.execute(f"CREATE TABLE {p}fingerprint_{r} PARTITION OF {p}fingerprint "
+                          f"FOR VALUES WITH (MODULUS {partitions}, REMAINDER {r})")
+            c.execute(f"CREATE INDEX {p}fingerprint_fp ON {p}fingerprint (fp)")
+        self.conn.commit()
+
+    def count(self) -> int:
+        with self.conn.cursor() as c:
+            c.execute(f"SELECT count(*) FROM {self.p}document")  # noqa: S608
+            n = c.fetchone()[0]
+        self.conn.commit()
+        return int(n)
+
+    def known(self) -> dict[str, str]:
+        with self.conn.cursor() as c:
+            c.execute(f"SELECT name, sha256 FROM {self.p}document")  # noqa: S608
+            out = dict(c.fetchall())
+        self.conn.commit()
+        return out
+
+    def add(self, docs: list[tuple[str, str, str, str]], fps: list[np.ndarray]) -> list[int]:
+        if not docs:
+            return []
+        p = self.p
+        try:
+            with self.conn.cursor() as c:
+                c.execute(f"LOCK TABLE {p}document IN EXCLUSIVE MODE")
+                c.execute(f"SELECT coalesce(max(id) + 1, 0) FROM {p}document")  # noqa: S608
+                first = int(c.fetchone()[0])
+                ids = list(range(first, first + len(docs)))
+                with c.copy(f"COPY {p}document (id, name, author, sha256, length, text) FROM STDIN") as cp:
+                    for i, (n, a, h, t) in zip(ids, docs, strict=True):
+                        cp.write_row((i, n, a, h, len(t), t))
+                with c.copy(f"COPY {p}fingerprint (fp, doc_id) FROM STDIN") as cp:
+                    for i, f in zip(ids, fps, strict=True):
+                        for v in f.astype(np.int64).tolist():
+                            cp.write_row((v, i))
+            self.conn.commit()
+        except BaseException:
+            self.conn.rollback()
+            raise
+        return ids
+
+    def lookup(self, fps: np.ndarray, max_df: int) -> dict[int, int]:
+        vals = np.unique(np.asarray(fps, dtype=np.uint64)).astype(np.int64).tolist()
+        if not vals:
+            return {}
+        p = self.p
+        with self.conn.cursor() as c:
+            c.execute(
+                f"WITH q AS (SELECT fp, doc_id FROM {p}fingerprint WHERE fp = ANY(%s)), "  # noqa: S608
+                "ok AS (SELECT fp FROM q GROUP BY fp HAVING count(*) <= %s) "
+                "SELECT doc_id, count(*) FROM q JOIN ok USING (fp) GROUP BY doc_id",
+                (vals, max_df),
+            )
+            out = {int(d): int(n) for d, n in c.fetchall()}
+        self.conn.commit()
+        return out
+
+    def get(self, doc_id: int) -> SourceDocument:
+        with self.conn.cursor() as c:
+            c.execute(f"SELECT id, name, author, sha256, text FROM {self.p}document WHERE id = %s",  # noqa: S608
+                      (doc_id,))
+            row = c.fetchone()
+        self.conn.commit()
+        if row is None:
+            raise SimilarityError(Code.INDEX_CORRUPT, self.p, f"no document {doc_id}")
+        return SourceDocument(int(row[0]), row[1], row[2], row[3].strip(), row[4])
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _redact(dsn: str) -> str:
+    return re.sub(r"://([^:@/]+):[^@/]*@", r"://\1:***@", dsn)
+
+
+# ------------------------------------------------------------------ the index
+
+
+@dataclass(frozen=True)
+class AddResult:
+    added: int
+    unchanged: int
+
+
+class Index:
+    def __init__(self, backend: Backend):
+        self.backend = backend
+
+    @classmethod
+    def open(cls, location: str, *, create: bool = False) -> Index:
+        """A PostgreSQL DSN (postgres://..., postgresql://...) or a directory."""
+        if location.startswith(("postgres://", "postgresql://")):
+            return cls(PostgresBackend(location, create=create))
+        return cls(FileBackend(location, create=create))
+
+    def __len__(self) -> int:
+        return self.backend.count()
+
+    def add(self, docs: Iterable[NewDocument], *, batch: int = 2000) -> AddResult:
+        """Add documents; a name already indexed with the same text is skipped, with another
+        text it is refused (the index keeps what it has)."""
+        known = self.backend.known()
+        added = same = 0
+        buf: list[tuple[str, str, str, str]] = []
+        fps: list[np.ndarray] = []
+        for d in docs:
+            h = sha256(d.text)
+            if d.name in known:
+                if known[d.name] != h:
+                    raise SimilarityError(Code.INDEX_CONFLICT, d.name, "already indexed with different text")
+                same += 1
+                continue
+            known[d.name] = h
+            buf.append((d.name, d.author, h, d.text))
+            fps.append(fingerprints(tokenize(d.text), self.backend.k, self.backend.w))
+            if len(buf) >= batch:
+                added += len(self.backend.add(buf, fps))
+                buf, fps = [], []
+        added += len(self.backend.add(buf, fps))
+        return AddResult(added, same)
+
+    def candidates(self, fps: np.ndarray, *, limit: int = 30, min_shared: int = 3,
+                   exclude_sha256: str | None = None) -> list[tuple[int, int]]:
+        """(doc id, shared fingerprints) of the documents most likely to share passages."""
+        n = max(len(self), 1)
+        counts = self.backend.lookup(fps, max_df=max(50, n // 50))
+        ranked = sorted(((c, -d) for d, c in counts.items() if c >= min_shared), reverse=True)
+        out = []
+        for c, nd in ranked:
+            if len(out) >= limit:
+                break
+            if exclude_sha256 is not None and self.backend.get(-nd).sha256 == exclude_sha256:
+                continue
+            out.append((-nd, c))
+        return out
+
+    def get(self, doc_id: int) -> SourceDocument:
+        return self.backend.get(doc_id)

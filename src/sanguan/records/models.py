@@ -96,6 +96,9 @@ class StatementRelation(models.Model):
     class Meta:
         indexes = [models.Index(fields=["kind", "value", "statement"], name="records_rel_value")]
 
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
+
 
 class Attachment(models.Model):
     """Attachment content sent in a multipart/mixed request, shared by its SHA-256."""
@@ -104,12 +107,18 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=255)
     content = models.BinaryField()
 
+    def __str__(self) -> str:
+        return self.sha2
+
 
 class Activity(models.Model):
     """The LRS's canonical definition of an activity: the latest one a client sent."""
 
     activity_id = models.CharField(max_length=512, unique=True)
     definition = models.TextField(blank=True, default="")
+
+    def __str__(self) -> str:
+        return self.activity_id
 
 
 class Document(models.Model):
@@ -136,3 +145,6 @@ class Document(models.Model):
         ]
         indexes = [models.Index(fields=["kind", "activity_id", "agent_ifi", "registration", "updated"],
                                 name="records_document_scope")]
+
+    def __str__(self) -> str:
+        return self.doc_id

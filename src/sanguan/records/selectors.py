@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 
 from .models import Activity, Attachment, Document, Statement, StatementRelation
 from .services import DocScope
@@ -60,21 +60,23 @@ def _match(q: StatementQuery) -> Q:
     return cond
 
 
-def statements_matching(q: StatementQuery, *, after: tuple[datetime, int] | None = None) -> tuple[list[Statement], bool]:
+def statements_matching(
+    q: StatementQuery, *, after: tuple[datetime, int] | None = None
+) -> tuple[list[Statement], bool]:
     """One page of statements, not voided, in ``stored`` order, and whether more follow.
 
     Statements that refer to a matching statement by StatementRef match too (xAPI 1.0.3
-    Data 2.5.s3), except voiding ones, which are never returned as such.
+    Communication 2.1.4), voiding statements included; two levels of references are followed.
     """
     cond = _match(q)
     queries = [Statement.objects.filter(voided=False).filter(cond)]
     if cond:
-        # Two queries rather than one OR, so each keeps its own index range scan.
+        # Two queries rather than one OR, so each keeps its own index range scan. Targets
+        # include voided statements: a statement referring to a voided one still matches.
         targets = Statement.objects.filter(cond).values("statement_id")
-        queries.append(Statement.objects.filter(voided=False, is_voiding=False, object_type="StatementRef")
+        queries.append(Statement.objects.filter(voided=False, object_type="StatementRef")
                        .filter(Q(object_statement_id__in=targets) | Q(object_statement_id__in=Statement.objects.filter(
-                           object_type="StatementRef", is_voiding=False, object_statement_id__in=targets)
-                           .values("statement_id"))))
+                           object_type="StatementRef", object_statement_id__in=targets).values("statement_id"))))
     order = ("stored", "pk") if q.ascending else ("-stored", "-pk")
     limit = q.limit if 0 < q.limit <= MAX_LIMIT else MAX_LIMIT
     found: dict[int, Statement] = {}

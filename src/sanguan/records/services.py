@@ -170,6 +170,7 @@ def _verify_x5c(x5c, alg: str, signing_input: bytes, signature: bytes) -> None:
 
 @dataclass
 class Prepared:
+    raw: dict
     row: Statement
     relations: list[tuple[str, str, bool]]
     statement: dict
@@ -207,7 +208,7 @@ def _prepare(raw: dict, client: LrsClient, stored: datetime, parts: dict[str, tu
         has_attachments=bool(s.get("attachments")),
         full=json.dumps(s, ensure_ascii=False, separators=(",", ":")),
     )
-    return Prepared(row=row, relations=_relations(s, authority), statement=s, void_target=void_target)
+    return Prepared(raw=raw, row=row, relations=_relations(s, authority), statement=s, void_target=void_target)
 
 
 _activity_seen: dict[str, str] = {}
@@ -292,7 +293,8 @@ def statements_store(*, client: LrsClient, statements: list, parts: dict[str, tu
     parts = parts or {}
     if not isinstance(statements, list) or not statements:
         raise invalid(_("expected a statement or a non-empty array of statements"))
-    stored = timezone.now()
+    now = timezone.now()
+    stored = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as precise as the "stored" text
     prepared = [_prepare(raw, client, stored, parts) for raw in statements]
     if put_id is not None and prepared[0].statement["id"] != put_id:
         raise bad_request(_("the statementId parameter and the statement's id differ"))
@@ -311,7 +313,7 @@ def statements_store(*, client: LrsClient, statements: list, parts: dict[str, tu
             old = existing.get(p.statement["id"])
             if old is None:
                 fresh.append(p)
-            elif not same_statement(json.loads(old), p.statement):
+            elif not same_statement(json.loads(old), p.raw):
                 raise XapiError(RecordsErrorCode.CONFLICT,
                                 _("statement {id} is already stored with different content").format(
                                     id=p.statement["id"]), status=409)
@@ -395,9 +397,11 @@ def is_json_type(content_type: str) -> bool:
 def document_put(*, scope: DocScope, doc_id: str, content: bytes, content_type: str, merge: bool,
                  if_match: str | None, if_none_match: str | None, require_precondition: bool) -> Document:
     doc = scope.filter().select_for_update().filter(doc_id=doc_id).first()
-    if require_precondition and if_match is None and if_none_match is None and doc is not None:
-        raise XapiError(RecordsErrorCode.CONFLICT,
-                        _("the document exists: send If-Match with its ETag, or If-None-Match: *"), status=409)
+    if require_precondition and if_match is None and if_none_match is None:
+        if doc is not None:
+            raise XapiError(RecordsErrorCode.CONFLICT,
+                            _("the document exists: send If-Match with its ETag"), status=409)
+        raise bad_request(_("a PUT of a profile needs If-Match or If-None-Match"))
     _precondition(doc, if_match, if_none_match)
     if merge and doc is not None:
         if not (is_json_type(doc.content_type) and is_json_type(content_type)):

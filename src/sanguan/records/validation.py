@@ -36,7 +36,8 @@ TIMESTAMP_RE = re.compile(
     r"(?:([Zz])|([+-])(\d\d)(?::?(\d\d))?)?$"
 )
 DURATION_RE = re.compile(
-    r"^P(?=.)(?:\d+(?:[.,]\d+)?Y)?(?:\d+(?:[.,]\d+)?M)?(?:\d+(?:[.,]\d+)?W)?(?:\d+(?:[.,]\d+)?D)?"
+    r"^P\d+(?:[.,]\d+)?W$|"
+    r"^P(?=.)(?:\d+(?:[.,]\d+)?Y)?(?:\d+(?:[.,]\d+)?M)?(?:\d+(?:[.,]\d+)?D)?"
     r"(?:T(?=.)(?:\d+(?:[.,]\d+)?H)?(?:\d+(?:[.,]\d+)?M)?(?:\d+(?:[.,]\d+)?S)?)?$"
 )
 SHA2_RE = re.compile(r"^[0-9a-fA-F]{56}$|^[0-9a-fA-F]{64}$|^[0-9a-fA-F]{96}$|^[0-9a-fA-F]{128}$")
@@ -127,7 +128,7 @@ def parse_timestamp(v: Any, path: str = "timestamp") -> datetime:
     m = TIMESTAMP_RE.match(v) if isinstance(v, str) else None
     if not m:
         _fail(path, _("must be an ISO 8601 timestamp"))
-    year, month, day, hour, minute, second, frac, zulu, sign, oh, om = m.groups()
+    year, month, day, hour, minute, second, frac, _zulu, sign, oh, om = m.groups()
     if sign == "-" and int(oh) == 0 and int(om or 0) == 0:
         _fail(path, _("the offset -00:00 is not allowed"))
     tz: timezone = UTC
@@ -256,12 +257,14 @@ def _definition(v: Any, path: str) -> None:
     if "extensions" in v:
         _extensions(v["extensions"], f"{path}.extensions")
     itype = v.get("interactionType")
-    if "interactionType" in v and itype not in INTERACTION_TYPES:
+    if "interactionType" in v and (not isinstance(itype, str) or itype not in INTERACTION_TYPES):
         _fail(f"{path}.interactionType", _("unknown interaction type"))
     if "correctResponsesPattern" in v:
         crp = v["correctResponsesPattern"]
         if not isinstance(crp, list) or not all(isinstance(x, str) for x in crp):
             _fail(f"{path}.correctResponsesPattern", _("must be an array of strings"))
+    if itype is None and "correctResponsesPattern" in v:
+        _fail(path, _("correctResponsesPattern needs an interactionType"))
     present = ALL_COMPONENTS & set(v)
     if present:
         if itype is None:

@@ -126,7 +126,8 @@ def json_response(data, status: int = 200, *, head: bool = False) -> HttpRespons
     return resp
 
 
-def xapi_resource(handlers: dict[str, Callable[[XapiRequest], HttpResponse]], *, public: bool = False):
+def xapi_resource(handlers: dict[str, Callable[[XapiRequest], HttpResponse]], *, public: bool = False,
+                  consistent: bool = False):
     """Wrap method handlers with version check, authentication and error rendering."""
 
     @csrf_exempt
@@ -151,7 +152,9 @@ def xapi_resource(handlers: dict[str, Callable[[XapiRequest], HttpResponse]], *,
             if xreq.method == "HEAD":
                 resp.content = b""
         except XapiError as exc:
-            return _error(exc)
+            resp = _error(exc)
+        if consistent:
+            _consistent(resp)
         return _finish(resp)
 
     return view
@@ -258,13 +261,7 @@ def _consistent(resp: HttpResponse) -> HttpResponse:
 
 
 def statements_post(req: XapiRequest) -> HttpResponse:
-    if req.extra.get("alternate") is None and req.params:
-        if set(req.params) - STATEMENT_PARAMS:
-            raise bad_request(_("unexpected parameters"))
-    if req.extra.get("alternate") and set(req.params) & STATEMENT_PARAMS and "content" not in req.params:
-        # A GET sent through the alternate syntax as POST without a method is not possible;
-        # parameters here belong to a statement query.
-        pass
+    _only(req, set())
     payload, parts = _statement_payload(req)
     statements = payload if isinstance(payload, list) else [payload]
     ids = services.statements_store(client=req.client, statements=statements, parts=parts)
@@ -327,7 +324,7 @@ def _format_agent_ids(a: dict) -> dict:
     for k in ("mbox", "mbox_sha1sum", "openid", "account"):
         if k in a:
             out[k] = a[k]
-    if a.get("objectType") == "Group" and "member" in a:
+    if a.get("objectType") == "Group" and "member" in a and ifi_of(a) is None:
         out["member"] = [_format_agent_ids(m) for m in a["member"]]
     return out
 
@@ -414,7 +411,7 @@ def _render(rows, fmt: str, langs: list[str]) -> list[dict]:
 
 
 def _multipart_response(payload, statements: list[dict], *, head: bool) -> HttpResponse:
-    sha2s = {a["sha2"] for s in statements for a in s.get("attachments") or [] if "fileUrl" not in a or True}
+    sha2s = {a["sha2"] for s in statements for a in s.get("attachments") or []}
     found = selectors.attachments_for(sha2s)
     boundary = uuid.uuid4().hex
     chunks = [f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode(),
@@ -502,14 +499,13 @@ def statements_get(req: XapiRequest) -> HttpResponse:
     if more and rows:
         last = rows[-1]
         result["more"] = _more_url({"p": params, "s": last.stored.isoformat(), "k": last.pk})
-    if with_attachments:
-        resp = _multipart_response(result, statements, head=head)
-    else:
-        resp = json_response(result, head=head)
+    resp = (_multipart_response(result, statements, head=head) if with_attachments
+            else json_response(result, head=head))
     return _consistent(resp)
 
 
-statements = xapi_resource({"GET": statements_get, "PUT": statements_put, "POST": statements_post})
+statements = xapi_resource({"GET": statements_get, "PUT": statements_put, "POST": statements_post},
+                           consistent=True)
 
 
 # -- documents ------------------------------------------------------------------------------
@@ -550,13 +546,12 @@ def _document_resource(scope_of: Callable[[XapiRequest], DocScope], id_name: str
         doc_id = _require(req, id_name)
         ctype = req.content_type or "application/octet-stream"
         if merge or services.is_json_type(ctype):
-            if services.is_json_type(ctype) or merge:
-                try:
-                    parsed = json.loads(req.body.decode("utf-8"))
-                except (ValueError, UnicodeDecodeError):
-                    raise bad_request(_("the document is not valid JSON")) from None
-                if merge and not isinstance(parsed, dict):
-                    raise bad_request(_("POST needs a JSON object to merge"))
+            try:
+                parsed = json.loads(req.body.decode("utf-8"))
+            except (ValueError, UnicodeDecodeError):
+                raise bad_request(_("the document is not valid JSON")) from None
+            if merge and not isinstance(parsed, dict):
+                raise bad_request(_("POST needs a JSON object to merge"))
         doc = services.document_put(scope=scope, doc_id=doc_id, content=req.body, content_type=ctype, merge=merge,
                                     if_match=req.header("if-match"), if_none_match=req.header("if-none-match"),
                                     require_precondition=require_precondition and not merge)

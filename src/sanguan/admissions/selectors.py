@@ -1,0 +1,204 @@
+"""Reads of the entrance gate, each scoped to the viewer. Personal data (ID and phone
+numbers) is masked unless the viewer may see it (``admissions.view_personal``) or it is
+their own."""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from sanguan.accounts import policy
+from sanguan.accounts.models import ScopeKind
+from sanguan.institutions.models import Track, University
+
+from .models import (
+    AdmissionsCharter,
+    Announcement,
+    Applicant,
+    EnrollmentPlan,
+    FteConfig,
+    PublicityMaterial,
+    StudentRecord,
+)
+
+
+def _visibility(user: Any, action: str, *, centre_field: str | None = "centre_id", owner_field: str | None = None,
+                province_fields: tuple[str, ...] = ("university__province_id",)) -> Q | None:
+    condition: Q | None = None
+    for m in policy.memberships_for(user, action):
+        kind = m.scope_kind
+        if kind == ScopeKind.NATIONAL:
+            return Q()
+        if kind == ScopeKind.PROVINCE:
+            part = Q()
+            part = Q(**{province_fields[0]: m.province_id})
+            for f in province_fields[1:]:
+                part |= Q(**{f: m.province_id})
+        elif kind == ScopeKind.UNIVERSITY:
+            part = Q(university_id=m.university_id)
+        elif kind == ScopeKind.CENTRE and centre_field:
+            part = Q(**{centre_field: m.centre_id})
+        elif kind == ScopeKind.SELF and owner_field:
+            part = Q(**{owner_field: user.pk})
+        else:
+            continue
+        condition = part if condition is None else condition | part
+    return condition
+
+
+def applicants_visible_to(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Applicant]:
+    """Applicants the user may see: national roles all, a province its universities and the
+    centres it hosts, university roles their university, centre staff their centre, an
+    applicant their own applications."""
+    condition = _visibility(user, "admissions.view", province_fields=("university__province_id",
+                                                                      "centre__host_province_id"))
+    own = Q(user_id=user.pk) if getattr(user, "is_authenticated", False) else None
+    if condition is None and own is None:
+        return Applicant.objects.none()
+    if condition is None:
+        condition = own
+    elif own is not None:
+        condition |= own
+    qs = Applicant.objects.filter(condition).select_related("university", "major", "centre", "plan")
+    f = filters or {}
+    for key in ("university_id", "plan_id", "centre_id", "status", "year", "season", "track", "level"):
+        if f.get(key) not in (None, ""):
+            qs = qs.filter(**{key: f[key]})
+    if f.get("duplicate"):
+        qs = qs.filter(duplicate_flag=True)
+    return qs.order_by("pk")
+
+
+def may_see_personal(user: Any, applicant: Applicant) -> bool:
+    if applicant.user_id is not None and applicant.user_id == getattr(user, "pk", None):
+        return True
+    return policy.can(user, "admissions.view_personal", applicant)
+
+
+def applicant_as_dict(applicant: Applicant, *, viewer: Any, personal: bool | None = None) -> dict[str, Any]:
+    """The applicant as the viewer may see it (ID and phone masked unless allowed)."""
+    show = may_see_personal(viewer, applicant) if personal is None else personal
+    q = getattr(applicant, "qualification", None) if _has_qualification(applicant) else None
+    return {
+        "id": applicant.pk,
+        "name": applicant.name,
+        "id_number": applicant.id_number if show else applicant.masked_id_number,
+        "phone": applicant.phone if show else applicant.masked_phone,
+        "university_id": applicant.university_id,
+        "plan_id": applicant.plan_id,
+        "major_id": applicant.major_id,
+        "centre_id": applicant.centre_id,
+        "year": applicant.year,
+        "season": applicant.season,
+        "track": applicant.track,
+        "level": applicant.level,
+        "channel": applicant.channel,
+        "status": applicant.status,
+        "moral_review": applicant.moral_review,
+        "qualification_status": q.status if q else None,
+        "duplicate_flag": applicant.duplicate_flag,
+        "id_region_known": applicant.id_region_known,
+    }
+
+
+def _has_qualification(applicant: Applicant) -> bool:
+    try:
+        applicant.qualification  # noqa: B018
+    except Applicant.qualification.RelatedObjectDoesNotExist:
+        return False
+    return True
+
+
+def plans_visible_to(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[EnrollmentPlan]:
+    condition = _visibility(user, "admissions.view")
+    if condition is None:
+        return EnrollmentPlan.objects.none()
+    qs = EnrollmentPlan.objects.filter(condition).select_related("university", "major", "centre")
+    f = filters or {}
+    for key in ("university_id", "year", "season", "status"):
+        if f.get(key) not in (None, ""):
+            qs = qs.filter(**{key: f[key]})
+    return qs.order_by("-year", "pk")
+
+
+def plans_open_for_registration(*, university: University | None = None) -> QuerySet[EnrollmentPlan]:
+    qs = EnrollmentPlan.objects.filter(status=EnrollmentPlan.Status.APPROVED).select_related("university", "major",
+                                                                                            "centre")
+    if university is not None:
+        qs = qs.filter(university=university)
+    return qs.order_by("university_id", "major__name")
+
+
+def publicity_visible_to(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[PublicityMaterial]:
+    condition = _visibility(user, "admissions.view")
+    if condition is None:
+        return PublicityMaterial.objects.none()
+    qs = PublicityMaterial.objects.filter(condition).select_related("university", "centre")
+    f = filters or {}
+    if f.get("status"):
+        qs = qs.filter(status=f["status"])
+    return qs
+
+
+def charters_visible_to(*, user: Any) -> QuerySet[AdmissionsCharter]:
+    condition = _visibility(user, "admissions.view", centre_field=None)
+    published = Q(status=AdmissionsCharter.Status.PUBLISHED)
+    return AdmissionsCharter.objects.filter(published if condition is None else condition | published)
+
+
+def charters_published() -> QuerySet[AdmissionsCharter]:
+    return AdmissionsCharter.objects.filter(status=AdmissionsCharter.Status.PUBLISHED).select_related("university")
+
+
+def announcements_published() -> QuerySet[Announcement]:
+    return Announcement.objects.filter(published_at__isnull=False).select_related("university")
+
+
+def publicity_verify(code: str) -> PublicityMaterial | None:
+    """Public check of an advertisement's verification code: the approved material, or None."""
+    code = "".join((code or "").split()).upper()
+    if not code or len(code) > 16:
+        return None
+    return (
+        PublicityMaterial.objects.select_related("university", "centre")
+        .filter(verification_code=code, status=PublicityMaterial.Status.APPROVED)
+        .first()
+    )
+
+
+def student_records_visible_to(*, user: Any) -> QuerySet[StudentRecord]:
+    condition = _visibility(user, "admissions.view", province_fields=("university__province_id",
+                                                                      "centre__host_province_id"))
+    own = Q(user_id=user.pk) if getattr(user, "is_authenticated", False) else None
+    if condition is None and own is None:
+        return StudentRecord.objects.none()
+    condition = own if condition is None else (condition | own if own is not None else condition)
+    return StudentRecord.objects.filter(condition).select_related("university", "major", "centre")
+
+
+def fte_report(*, user: Any, university: University) -> dict[str, Any]:
+    """FTE students (折合在校生) of a university's enrolled students by track, with the
+    configured weights; a track whose weight is unset is listed but not counted."""
+    policy.require(user, "admissions.fte_report", university)
+    config = FteConfig.objects.filter(university=university).first() or FteConfig(university=university)
+    counts = Counter(
+        dict(
+            StudentRecord.objects.filter(university=university, status=StudentRecord.Status.ENROLLED)
+            .values("track")
+            .annotate(n=Count("pk"))
+            .values_list("track", "n")
+        )
+    )
+    rows = []
+    total = Decimal("0")
+    for track in Track.values:
+        weight = config.weight_for(track)
+        fte = None if weight is None else (Decimal(counts.get(track, 0)) * weight).quantize(Decimal("0.01"))
+        if fte is not None:
+            total += fte
+        rows.append({"track": track, "students": counts.get(track, 0), "weight": weight, "fte": fte})
+    return {"university_id": university.pk, "rows": rows, "fte_total": total.quantize(Decimal("0.01")),
+            "uncounted_tracks": [r["track"] for r in rows if r["weight"] is None]}

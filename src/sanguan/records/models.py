@@ -10,6 +10,8 @@ is described in docs/adr/0006-learning-record-store.md.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+AUTHORITY_HOME_PAGE = "urn:sanguan:lrs-client"
+
 
 class LrsClient(models.Model):
     """A sending platform (an LMS) with its HTTP Basic credentials.
@@ -38,7 +40,7 @@ class LrsClient(models.Model):
     def authority(self) -> dict:
         """The authority an LRS sets on statements this client sends."""
         return {"objectType": "Agent", "name": self.name,
-                "account": {"homePage": "urn:sanguan:lrs-client", "name": self.key}}
+                "account": {"homePage": AUTHORITY_HOME_PAGE, "name": self.key}}
 
 
 class Statement(models.Model):

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Q
 
-from .models import Activity, Attachment, Document, Statement, StatementRelation
+from .models import AUTHORITY_HOME_PAGE, Activity, Attachment, Document, LrsClient, Statement, StatementRelation
 from .services import DocScope
 from .validation import ifi_of
 
@@ -47,6 +47,9 @@ def _match(q: StatementQuery) -> Q:
         ifi = ifi_of(q.agent) or ""
         agent_q = Q(actor_ifi=ifi) | Q(object_type__in=("Agent", "Group"), object_ifi=ifi)
         agent_q |= _relation(StatementRelation.AGENT, ifi, direct_only=not q.related_agents)
+        account = q.agent.get("account") or {}
+        if q.related_agents and account.get("homePage") == AUTHORITY_HOME_PAGE:
+            agent_q |= Q(client_id__in=LrsClient.objects.filter(key=account.get("name")).values("pk"))
         cond &= agent_q
     if q.verb is not None:
         cond &= Q(verb_id=q.verb)

@@ -74,7 +74,7 @@ def _agent_members(agent: dict) -> list[str]:
     return [i for i in (ifi_of(m) for m in agent.get("member") or [] if isinstance(m, dict)) if i]
 
 
-def _relations(s: dict, authority: dict) -> list[tuple[str, str, bool]]:
+def _relations(s: dict) -> list[tuple[str, str, bool]]:
     """(kind, value, direct) rows beyond actor/object columns."""
     rows: list[tuple[str, str, bool]] = []
     actor, obj = s["actor"], s["object"]
@@ -99,7 +99,7 @@ def _relations(s: dict, authority: dict) -> list[tuple[str, str, bool]]:
             for a in acts if isinstance(acts, list) else [acts]:
                 rows.append((StatementRelation.ACTIVITY, a["id"], False))
 
-    related_agent(authority)
+    # The authority is the sending client, kept in Statement.client_id rather than as a row.
     context_parts(s.get("context"))
     if obj.get("objectType") == "SubStatement":
         related_agent(obj["actor"])
@@ -168,6 +168,19 @@ def _verify_x5c(x5c, alg: str, signing_input: bytes, signature: bytes) -> None:
         raise invalid(_("the JWS signature does not verify against its x5c certificate")) from None
 
 
+def _with_context_activity_arrays(s: dict) -> dict:
+    """Context activities are stored and returned as arrays (xAPI 1.0.3 Data 2.4.6.2)."""
+    ctx = s.get("context")
+    if isinstance(ctx, dict) and isinstance(ctx.get("contextActivities"), dict):
+        ca = ctx["contextActivities"]
+        if any(not isinstance(v, list) for v in ca.values()):
+            s["context"] = {**ctx, "contextActivities": {k: v if isinstance(v, list) else [v] for k, v in ca.items()}}
+    obj = s.get("object")
+    if isinstance(obj, dict) and obj.get("objectType") == "SubStatement":
+        s["object"] = _with_context_activity_arrays(dict(obj))
+    return s
+
+
 @dataclass
 class Prepared:
     raw: dict
@@ -179,7 +192,7 @@ class Prepared:
 
 def _prepare(raw: dict, client: LrsClient, stored: datetime, parts: dict[str, tuple[str, bytes]]) -> Prepared:
     validate_statement(raw)
-    s = dict(raw)
+    s = _with_context_activity_arrays(dict(raw))
     sid = str(uuid.UUID(s["id"])) if "id" in s else str(uuid.uuid4())
     s["id"] = sid
     stored_text = format_stored(stored)
@@ -208,7 +221,7 @@ def _prepare(raw: dict, client: LrsClient, stored: datetime, parts: dict[str, tu
         has_attachments=bool(s.get("attachments")),
         full=json.dumps(s, ensure_ascii=False, separators=(",", ":")),
     )
-    return Prepared(raw=raw, row=row, relations=_relations(s, authority), statement=s, void_target=void_target)
+    return Prepared(raw=raw, row=row, relations=_relations(s), statement=s, void_target=void_target)
 
 
 _activity_seen: dict[str, str] = {}

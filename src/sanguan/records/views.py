@@ -335,7 +335,7 @@ def _format_statement(s: dict, fmt: str, langs: list[str]) -> dict:
 
     def activity(a: dict) -> dict:
         if fmt == "ids":
-            return {"objectType": "Activity", "id": a["id"]} if "objectType" in a else {"id": a["id"]}
+            return {"id": a["id"]}
         a = dict(a)
         if "definition" in a:
             d = dict(a["definition"])
@@ -392,22 +392,8 @@ def _format_statement(s: dict, fmt: str, langs: list[str]) -> dict:
     return body(s)
 
 
-def _with_contextactivity_arrays(s: dict) -> dict:
-    """Context activities are always returned as arrays (xAPI 1.0.3 Data 2.4.6.2.s4.b2)."""
-    ctx = s.get("context")
-    if ctx and isinstance(ctx.get("contextActivities"), dict):
-        ca = ctx["contextActivities"]
-        if any(not isinstance(v, list) for v in ca.values()):
-            s = {**s, "context": {**ctx, "contextActivities": {k: v if isinstance(v, list) else [v]
-                                                                for k, v in ca.items()}}}
-    obj = s.get("object")
-    if isinstance(obj, dict) and obj.get("objectType") == "SubStatement":
-        s = {**s, "object": _with_contextactivity_arrays(obj)}
-    return s
-
-
 def _render(rows, fmt: str, langs: list[str]) -> list[dict]:
-    return [_format_statement(_with_contextactivity_arrays(json.loads(r.full)), fmt, langs) for r in rows]
+    return [_format_statement(json.loads(r.full), fmt, langs) for r in rows]
 
 
 def _multipart_response(payload, statements: list[dict], *, head: bool) -> HttpResponse:
@@ -494,11 +480,16 @@ def statements_get(req: XapiRequest) -> HttpResponse:
             raise bad_request(_("limit must be a non-negative integer"))
         q.limit = int(params["limit"])
     rows, more = selectors.statements_matching(q, after=after)
+    more_url = _more_url({"p": params, "s": rows[-1].stored.isoformat(), "k": rows[-1].pk}) if more and rows else ""
+    if fmt == "exact" and not with_attachments:
+        # The stored text is already the exact form: splice it instead of parsing and re-encoding.
+        body = ('{"statements":[' + ",".join(r.full for r in rows) + '],"more":' + json.dumps(more_url) + "}")
+        data = body.encode("utf-8")
+        resp = HttpResponse(b"" if head else data, content_type="application/json")
+        resp["Content-Length"] = str(len(data))
+        return _consistent(resp)
     statements = _render(rows, fmt, langs)
-    result = {"statements": statements, "more": ""}
-    if more and rows:
-        last = rows[-1]
-        result["more"] = _more_url({"p": params, "s": last.stored.isoformat(), "k": last.pk})
+    result = {"statements": statements, "more": more_url}
     resp = (_multipart_response(result, statements, head=head) if with_attachments
             else json_response(result, head=head))
     return _consistent(resp)

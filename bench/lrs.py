@@ -1,0 +1,320 @@
+#!/usr/bin/env python3
+"""Learning record store throughput and query latency on PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sg_lrsbench .venv/bin/python bench/lrs.py \
+        [--preload 10000000] [--workers 3] [--threads 4] [--clients 8] [--seconds 20]
+
+1. creates the database if missing and runs ``sanguan migrate`` on it;
+2. tops the statement table up to ``--preload`` rows with one INSERT … SELECT over
+   generate_series (server-side, no Python per row), secondary indexes dropped during the
+   load and rebuilt after it;
+3. starts gunicorn (``--workers`` processes × ``--threads`` threads, persistent DB
+   connections) on a free port;
+4. measures statements/s for POSTs of 1 statement and of 100 statements from ``--clients``
+   concurrent client processes (keep-alive HTTP/1.1, stdlib only), then the latency of
+   filtered GETs (verb, agent, activity, since, and verb+since) at the stored count.
+
+Prints one line per figure and a JSON summary on the last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import http.client
+import json
+import multiprocessing as mp
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlencode, urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+HOME_PAGE = "https://www.jhun.edu.cn"
+VERBS = ["http://adlnet.gov/expapi/verbs/" + v for v in (
+    "experienced", "attempted", "completed", "passed", "failed", "answered", "interacted", "launched",
+    "initialized", "terminated", "progressed", "commented", "asked", "scored", "suspended", "resumed")]
+VERBS += [f"https://w3id.org/xapi/video/verbs/{v}" for v in ("played", "paused", "seeked", "watched")]
+N_STUDENTS = 200_000
+N_ACTIVITIES = 50_000
+N_COURSES = 2_000
+
+
+def log(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# -- database -------------------------------------------------------------------------------
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    u = urlparse(url)
+    name = u.path.lstrip("/")
+    admin = u._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+            log(f"created database {name}")
+
+
+SECONDARY = {
+    "records_stmt_verb_stored": "(verb_id, stored)",
+    "records_stmt_actor_stored": "(actor_ifi, stored)",
+    "records_stmt_account": "(actor_home_page, actor_name)",
+    "records_stmt_object_stored": "(object_ifi, stored)",
+    "records_stmt_reg_stored": "(registration, stored)",
+    "records_stmt_ref": "(object_statement_id)",
+    "records_stmt_univ_stored": "(university_id, stored)",
+}
+
+LOAD_SQL = """
+INSERT INTO records_statement (statement_id, stored, university_id, client_id, verb_id, actor_ifi,
+    actor_home_page, actor_name, object_type, object_ifi, object_statement_id, registration, voided,
+    is_voiding, has_attachments, full)
+SELECT sid, st, NULL, %(client)s, verb, '["' || %(home)s || '","' || sname || '"]', %(home)s, sname,
+       'Activity', act, NULL, reg, false, false, false,
+       json_build_object(
+         'id', sid, 'actor', json_build_object('objectType', 'Agent',
+             'account', json_build_object('homePage', %(home)s, 'name', sname)),
+         'verb', json_build_object('id', verb, 'display', json_build_object('en-US', 'did')),
+         'object', json_build_object('objectType', 'Activity', 'id', act),
+         'context', json_build_object('registration', reg, 'contextActivities',
+             json_build_object('parent', json_build_array(json_build_object('id', course)))),
+         'result', json_build_object('completion', true, 'score', json_build_object('scaled', 0.8)),
+         'timestamp', to_char(st AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+         'stored', to_char(st AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+         'authority', json_build_object('objectType', 'Agent',
+             'account', json_build_object('homePage', 'urn:sanguan:lrs-client', 'name', 'bulk')),
+         'version', '1.0.3')::text
+FROM (
+  SELECT gen_random_uuid() AS sid,
+         now() - interval '365 days' + (g::float8 / %(total)s) * interval '364 days' AS st,
+         (%(verbs)s)[1 + (hashint4(g) & 2147483647) %% %(nverbs)s] AS verb,
+         'S' || lpad(((hashint4(g + 1) & 2147483647) %% %(students)s)::text, 8, '0') AS sname,
+         'https://lms.example.edu.cn/activity/' || ((hashint4(g + 2) & 2147483647) %% %(acts)s) AS act,
+         'https://lms.example.edu.cn/course/' || ((hashint4(g + 3) & 2147483647) %% %(courses)s) AS course,
+         gen_random_uuid() AS reg
+  FROM generate_series(%(lo)s, %(hi)s - 1) AS g
+) AS src
+"""
+
+
+def preload(url: str, target: int, client_pk: int) -> int:
+    """Top the table up to ``target`` rows, spread over the last year of ``stored``."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        have = conn.execute("SELECT count(*) FROM records_statement").fetchone()[0]
+        if have >= target:
+            log(f"preload: {have:,} statements already stored")
+            return have
+        missing = target - have
+        log(f"preload: {have:,} stored, loading {missing:,} with INSERT … SELECT generate_series")
+        t0 = time.time()
+        big = missing > 1_000_000
+        if big:
+            for name in SECONDARY:
+                conn.execute(f"DROP INDEX IF EXISTS {name}")
+        chunk = 1_000_000
+        for lo in range(have, target, chunk):
+            hi = min(target, lo + chunk)
+            conn.execute("SET synchronous_commit = off")
+            conn.execute(LOAD_SQL, {"client": client_pk, "home": HOME_PAGE, "total": float(target),
+                                    "verbs": VERBS, "nverbs": len(VERBS), "students": N_STUDENTS,
+                                    "acts": N_ACTIVITIES, "courses": N_COURSES, "lo": lo, "hi": hi})
+            log(f"  {hi:,} rows ({time.time() - t0:.0f}s)")
+        if big:
+            conn.execute("SET maintenance_work_mem = '1GB'")
+            for name, cols in SECONDARY.items():
+                t1 = time.time()
+                conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON records_statement {cols}")
+                log(f"  index {name} ({time.time() - t1:.0f}s)")
+        conn.execute("VACUUM ANALYZE records_statement")
+        log(f"preload: done in {time.time() - t0:.0f}s")
+        return target
+
+
+# -- load generation ------------------------------------------------------------------------
+
+
+def make_statement(rng: random.Random) -> dict:
+    course = rng.randrange(N_COURSES)
+    return {
+        "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        "actor": {"objectType": "Agent",
+                  "account": {"homePage": HOME_PAGE, "name": f"S{rng.randrange(N_STUDENTS):08d}"}},
+        "verb": {"id": rng.choice(VERBS), "display": {"en-US": "did"}},
+        "object": {"objectType": "Activity", "id": f"https://lms.example.edu.cn/activity/{rng.randrange(N_ACTIVITIES)}",
+                   "definition": {"type": "http://adlnet.gov/expapi/activities/lesson"}},
+        "result": {"completion": True, "score": {"scaled": round(rng.random(), 2)}, "duration": "PT5M12S"},
+        "context": {"registration": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    "contextActivities": {"parent": [{"id": f"https://lms.example.edu.cn/course/{course}"}]},
+                    "platform": "Moodle"},
+        "timestamp": "2026-03-01T08:00:00.000Z",
+    }
+
+
+def _poster(args: tuple) -> tuple[int, int, list[float]]:
+    port, auth, batch, seconds, seed = args
+    rng = random.Random(seed)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Authorization": auth, "X-Experience-API-Version": "1.0.3", "Content-Type": "application/json"}
+    stored = errors = 0
+    lat = []
+    end = time.time() + seconds
+    while time.time() < end:
+        body = [make_statement(rng) for _ in range(batch)] if batch > 1 else make_statement(rng)
+        data = json.dumps(body).encode()
+        t0 = time.perf_counter()
+        try:
+            conn.request("POST", "/xapi/statements", data, headers)
+            resp = conn.getresponse()
+            resp.read()
+        except (OSError, http.client.HTTPException):
+            errors += 1
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            continue
+        lat.append(time.perf_counter() - t0)
+        if resp.status == 200:
+            stored += batch
+        else:
+            errors += 1
+    return stored, errors, lat
+
+
+def post_rate(port: int, auth: str, batch: int, clients: int, seconds: float) -> dict:
+    with mp.Pool(clients) as pool:
+        t0 = time.time()
+        results = pool.map(_poster, [(port, auth, batch, seconds, i * 7919 + batch) for i in range(clients)])
+        elapsed = time.time() - t0
+    stored = sum(r[0] for r in results)
+    errors = sum(r[1] for r in results)
+    lat = sorted(x for r in results for x in r[2])
+    return {"batch": batch, "clients": clients, "seconds": round(elapsed, 1), "statements": stored, "errors": errors,
+            "statements_per_s": round(stored / elapsed, 1),
+            "request_p50_ms": round(1000 * lat[len(lat) // 2], 1) if lat else None,
+            "request_p95_ms": round(1000 * lat[int(len(lat) * 0.95)], 1) if lat else None}
+
+
+def get_latency(port: int, auth: str, name: str, make_params, n: int = 40) -> dict:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Authorization": auth, "X-Experience-API-Version": "1.0.3"}
+    rng = random.Random(name)
+    lat, counts = [], []
+    for _ in range(n):
+        params = make_params(rng)
+        t0 = time.perf_counter()
+        conn.request("GET", "/xapi/statements?" + urlencode(params), headers=headers)
+        resp = conn.getresponse()
+        body = resp.read()
+        lat.append(time.perf_counter() - t0)
+        if resp.status != 200:
+            raise SystemExit(f"GET {params} -> {resp.status}: {body[:200]!r}")
+        counts.append(len(json.loads(body)["statements"]))
+    lat.sort()
+    return {"filter": name, "requests": n, "p50_ms": round(1000 * statistics.median(lat), 1),
+            "p95_ms": round(1000 * lat[int(n * 0.95) - 1], 1), "max_ms": round(1000 * lat[-1], 1),
+            "mean_returned": round(sum(counts) / n, 1)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--preload", type=int, default=10_000_000, help="statements stored before the GETs (10M)")
+    ap.add_argument("--workers", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=4)
+    ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--limit", type=int, default=100, help="limit of the filtered GETs")
+    a = ap.parse_args()
+
+    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sg_lrsbench")
+    if not url.startswith("postgres"):
+        raise SystemExit("bench/lrs.py measures PostgreSQL: set DATABASE_URL=postgres://…")
+    env = {**os.environ, "DATABASE_URL": url, "DB_CONN_MAX_AGE": "600",
+           "SANGUAN_DATA_DIR": os.environ.get("SANGUAN_DATA_DIR", "/tmp/lrs-bench-data")}
+    ensure_database(url)
+    subprocess.run([str(BIN / "sanguan"), "migrate", "-v0"], env=env, check=True)
+    out = subprocess.run([str(BIN / "sanguan"), "lrs", "create-client", "--name", "bench", "--json"], env=env,
+                         check=True, capture_output=True, text=True).stdout
+    cred = json.loads(out)
+    auth = "Basic " + base64.b64encode(f"{cred['key']}:{cred['secret']}".encode()).decode()
+
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        client_pk = conn.execute("SELECT id FROM records_lrsclient WHERE key = %s", (cred["key"],)).fetchone()[0]
+    stored = preload(url, a.preload, client_pk)
+
+    port = free_port()
+    server = subprocess.Popen(
+        [str(BIN / "gunicorn"), "sanguan.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", str(a.workers),
+         "-k", "gthread", "--threads", str(a.threads), "--keep-alive", "30", "--log-level", "warning"],
+        env=env, start_new_session=True)
+    try:
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("GET", "/xapi/about")
+                break
+            except OSError:
+                time.sleep(0.2)
+        log(f"gunicorn: {a.workers} workers × {a.threads} threads on :{port}; {os.cpu_count()} CPUs; "
+            f"{stored:,} statements stored")
+        _poster((port, auth, 1, 2, 1))  # warm every worker's connection and caches
+        single = post_rate(port, auth, 1, a.clients, a.seconds)
+        log(f"POST 1 statement:    {single['statements_per_s']:>8,.1f} statements/s  "
+            f"({a.clients} clients, p50 {single['request_p50_ms']} ms, p95 {single['request_p95_ms']} ms, "
+            f"{single['errors']} errors)")
+        batch = post_rate(port, auth, 100, a.clients, a.seconds)
+        log(f"POST 100 statements: {batch['statements_per_s']:>8,.1f} statements/s  "
+            f"({a.clients} clients, p50 {batch['request_p50_ms']} ms, p95 {batch['request_p95_ms']} ms, "
+            f"{batch['errors']} errors)")
+        with psycopg.connect(url) as conn:
+            total = conn.execute("SELECT count(*) FROM records_statement").fetchone()[0]
+        lim = {"limit": str(a.limit)}
+
+        def agent(rng):
+            return json.dumps({"account": {"homePage": HOME_PAGE, "name": f"S{rng.randrange(N_STUDENTS):08d}"}})
+
+        def since(rng):
+            return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - rng.randrange(1, 300) * 86400))
+
+        filters = [
+            ("verb", lambda rng: {**lim, "verb": rng.choice(VERBS)}),
+            ("agent", lambda rng: {**lim, "agent": agent(rng)}),
+            ("activity", lambda rng: {**lim, "activity":
+                                      f"https://lms.example.edu.cn/activity/{rng.randrange(N_ACTIVITIES)}"}),
+            ("since", lambda rng: {**lim, "since": since(rng)}),
+            ("verb+since", lambda rng: {**lim, "verb": rng.choice(VERBS), "since": since(rng)}),
+            ("agent+verb", lambda rng: {**lim, "agent": agent(rng), "verb": rng.choice(VERBS)}),
+        ]
+        gets = []
+        for name, make in filters:
+            r = get_latency(port, auth, name, make)
+            gets.append(r)
+            log(f"GET ?{name:<11} limit={a.limit}: p50 {r['p50_ms']:>6} ms  p95 {r['p95_ms']:>6} ms  "
+                f"max {r['max_ms']:>6} ms  ({r['mean_returned']} statements per page, {total:,} stored)")
+        print(json.dumps({"stored": total, "post_single": single, "post_batch": batch, "get": gets}))
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -47,6 +47,7 @@ class Params:
     summary_th: float = 0.2
     summary_min_chars: int = 150
     trim_n: int = 3
+    trim_density: float = 0.5
     summary: bool = True
 
 
@@ -231,7 +232,7 @@ def _resolve(cases: list[tuple[int, int, int, int, float]]):
     return [tuple(k) for k in kept]
 
 
-def _trim(a: Prepared, b: Prepared, c: Passage, n: int, gap: int = 24) -> Passage:
+def _trim(a: Prepared, b: Prepared, c: Passage, n: int, trim_density: float, gap: int = 24) -> Passage:
     """Narrow a case to its densest chain of shared token n-grams, then extend it over
     identical tokens on both ends (with small re-anchoring steps)."""
     a0 = int(np.searchsorted(a.toks.starts, c.this_start))
@@ -251,7 +252,7 @@ def _trim(a: Prepared, b: Prepared, c: Passage, n: int, gap: int = 24) -> Passag
     if len(pairs) > 20000:
         return c
     best = max(_cluster(pairs, gap, gap), key=lambda g: (len(g), -min(q[0] for q in g)))
-    if len(best) < 2:
+    if len(best) < 2 or len(best) < trim_density * len(fa):
         return c
     i0, i1 = a0 + min(q[0] for q in best), a0 + max(q[0] for q in best) + n - 1
     j0, j1 = b0 + min(q[1] for q in best), b0 + max(q[1] for q in best) + n - 1
@@ -314,7 +315,7 @@ def align_prepared(a: Prepared, b: Prepared, params: Params | None = None) -> li
     cases = _resolve(pair.extend(seeds, p.gap, p.gap, p.th_valid, p.min_gap))
     out = _to_passages(a, b, cases, p.min_chars)
     if p.trim_n:
-        out = [_trim(a, b, c, p.trim_n) for c in out]
+        out = [_trim(a, b, c, p.trim_n, p.trim_density) for c in out]
         out = [c for c in out if c.this_end - c.this_start >= p.min_chars and c.source_end - c.source_start >= p.min_chars]
     if p.summary:
         summ = _resolve(pair.extend(seeds, p.gap, p.summary_gap, p.summary_th, p.min_gap))

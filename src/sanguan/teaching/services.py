@@ -1,0 +1,843 @@
+"""Every change to programmes, offerings, sessions, attendance and evaluations.
+
+Each service checks the policy, validates, writes and appends its audit event (ids only) in
+one transaction. Monitoring and early warnings are in ``monitoring``; anti-刷课 evidence in
+``signals_brushing``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import ipaddress
+import re
+import secrets
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sanguan.accounts import policy
+from sanguan.accounts.models import Membership, Role
+from sanguan.admissions.models import StudentRecord
+from sanguan.audit import services as audit
+from sanguan.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
+from sanguan.institutions.models import LearningCentre, Major
+
+from . import config
+from .errors import TeachingErrorCode as Code
+from .models import (
+    Attendance,
+    CheckInAttempt,
+    Enrolment,
+    Evaluation,
+    FaceToFaceSession,
+    LiveParticipation,
+    LiveSession,
+    Offering,
+    ProgrammeCourse,
+    TrainingProgramme,
+)
+
+COURSE_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,23}$")
+TERM_RE = re.compile(r"^(20\d\d)-(SPRING|AUTUMN)$")
+MAX_HOURS = Decimal("1000")
+MAX_CREDITS = Decimal("30")
+
+
+# ------------------------------------------------------------------ programmes
+
+
+def _user(actor: Any) -> Any:
+    """The actor as a user row, or None for the system."""
+    return actor if getattr(actor, "pk", None) else None
+
+
+def _decimal(value: Any, code: Code, message: Any, *, low: Decimal, high: Decimal, field: str) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ApplicationError(code, message, {"field": field}) from None
+    if not number.is_finite() or number < low or number > high or number != number.quantize(Decimal("0.1")):
+        raise ApplicationError(code, message, {"field": field})
+    return number
+
+
+def _require_draft(programme: TrainingProgramme) -> None:
+    if programme.status != TrainingProgramme.Status.DRAFT:
+        raise Conflict(
+            Code.PROGRAMME_NOT_DRAFT,
+            _("Only a draft programme can change; start a new version instead."),
+            {"programme_id": programme.pk, "status": programme.status},
+        )
+
+
+@transaction.atomic
+def programme_create(
+    *, actor: Any, major: Major, title: str, first_intake_year: int, copy_from: TrainingProgramme | None = None
+) -> TrainingProgramme:
+    """Start a new draft version of a major's programme, optionally copying an earlier version's courses."""
+    policy.require(actor, "programmes.define", major)
+    title = (title or "").strip()
+    if not title:
+        raise ApplicationError(Code.PROGRAMME_TITLE_REQUIRED, _("Give the programme a title."))
+    if not isinstance(first_intake_year, int) or not 2000 <= first_intake_year <= 2100:
+        raise ApplicationError(
+            Code.PROGRAMME_INTAKE_YEAR_INVALID,
+            _("The first intake year must be a year between 2000 and 2100."),
+            {"first_intake_year": first_intake_year},
+        )
+    if copy_from is not None and copy_from.major_id != major.pk:
+        raise ApplicationError(Code.NOT_FOUND, _("No such programme."), {"programme_id": copy_from.pk})
+    # Lock the major's row so that two drafts cannot take the same version number.
+    Major.objects.select_for_update().filter(pk=major.pk).first()
+    last = TrainingProgramme.objects.filter(major=major).aggregate(v=Max("version"))["v"] or 0
+    programme = TrainingProgramme.objects.create(
+        university_id=major.university_id,
+        major=major,
+        level=major.level,
+        track=major.track,
+        version=last + 1,
+        title=title,
+        first_intake_year=first_intake_year,
+        created_by=_user(actor),
+    )
+    if copy_from is not None:
+        ProgrammeCourse.objects.bulk_create(
+            ProgrammeCourse(
+                programme=programme,
+                code=c.code,
+                name=c.name,
+                credits=c.credits,
+                hours_online=c.hours_online,
+                hours_face_to_face=c.hours_face_to_face,
+                hours_practice=c.hours_practice,
+                term_no=c.term_no,
+                is_compulsory=c.is_compulsory,
+                political_code=c.political_code,
+            )
+            for c in copy_from.courses.all()
+        )
+    audit.record(
+        actor=actor,
+        action="programmes.created",
+        target=programme,
+        data={
+            "programme_id": programme.pk,
+            "major_id": major.pk,
+            "version": programme.version,
+            "copied_from_id": copy_from.pk if copy_from else None,
+        },
+    )
+    return programme
+
+
+@transaction.atomic
+def programme_course_add(
+    *,
+    actor: Any,
+    programme: TrainingProgramme,
+    code: str,
+    name: str,
+    credits: Any,
+    hours_online: Any = 0,
+    hours_face_to_face: Any = 0,
+    hours_practice: Any = 0,
+    term_no: int = 1,
+    is_compulsory: bool = True,
+    political_code: str = "",
+) -> ProgrammeCourse:
+    policy.require(actor, "programmes.define", programme)
+    programme = TrainingProgramme.objects.select_for_update().get(pk=programme.pk)
+    _require_draft(programme)
+    code = (code or "").strip()
+    name = (name or "").strip()
+    if not COURSE_CODE_RE.match(code):
+        raise ApplicationError(
+            Code.COURSE_CODE_INVALID,
+            _("A course code is 1 to 24 letters, digits, dots, dashes or underscores."),
+            {"code": code},
+        )
+    if not name:
+        raise ApplicationError(Code.COURSE_NAME_REQUIRED, _("Give the course a name."))
+    credits_d = _decimal(
+        credits,
+        Code.COURSE_CREDITS_INVALID,
+        _("Credits must be a number from 0 to 30 in steps of 0.1."),
+        low=Decimal("0"),
+        high=MAX_CREDITS,
+        field="credits",
+    )
+    hours_message = _("Hours must be a number from 0 to 1000 in steps of 0.1.")
+    hours = {
+        field: _decimal(value, Code.COURSE_HOURS_INVALID, hours_message, low=Decimal("0"), high=MAX_HOURS, field=field)
+        for field, value in (
+            ("hours_online", hours_online),
+            ("hours_face_to_face", hours_face_to_face),
+            ("hours_practice", hours_practice),
+        )
+    }
+    if sum(hours.values()) == 0:
+        raise ApplicationError(Code.COURSE_HOURS_INVALID, _("A course needs some hours."), {"field": "hours"})
+    if political_code and political_code not in config.POLITICAL_COURSES:
+        raise ApplicationError(
+            Code.COURSE_POLITICAL_CODE_UNKNOWN,
+            _("Unknown ideological-political course code {code}.").format(code=political_code),
+            {"political_code": political_code, "known": sorted(config.POLITICAL_COURSES)},
+        )
+    if not isinstance(term_no, int) or not 1 <= term_no <= 20:
+        raise ApplicationError(Code.COURSE_HOURS_INVALID, _("The term must be between 1 and 20."), {"field": "term_no"})
+    if programme.courses.filter(code=code).exists():
+        raise Conflict(Code.COURSE_CODE_TAKEN, _("The programme already has a course {code}.").format(code=code))
+    course = ProgrammeCourse.objects.create(
+        programme=programme,
+        code=code,
+        name=name,
+        credits=credits_d,
+        term_no=term_no,
+        is_compulsory=bool(is_compulsory),
+        political_code=political_code,
+        **hours,
+    )
+    audit.record(
+        actor=actor,
+        action="programmes.course_added",
+        target=course,
+        data={"programme_id": programme.pk, "course_id": course.pk, "political_code": political_code},
+    )
+    return course
+
+
+@transaction.atomic
+def programme_course_remove(*, actor: Any, course: ProgrammeCourse) -> None:
+    policy.require(actor, "programmes.define", course.programme)
+    programme = TrainingProgramme.objects.select_for_update().get(pk=course.programme_id)
+    _require_draft(programme)
+    audit.record(
+        actor=actor,
+        action="programmes.course_removed",
+        target=programme,
+        data={"programme_id": programme.pk, "course_id": course.pk},
+    )
+    course.delete()
+
+
+def programme_problems(programme: TrainingProgramme) -> list[tuple[Code, str, dict[str, Any]]]:
+    """Why the programme cannot be approved (empty when it can)."""
+    problems: list[tuple[Code, str, dict[str, Any]]] = []
+    courses = list(programme.courses.all())
+    if not courses:
+        problems.append((Code.PROGRAMME_EMPTY, str(_("The programme has no courses.")), {}))
+        return problems
+    present = {c.political_code for c in courses if c.political_code}
+    missing = [code for code in config.required_political_courses(programme.level) if code not in present]
+    if missing:
+        names = "、".join(config.POLITICAL_COURSES[c].name if c in config.POLITICAL_COURSES else c for c in missing)
+        problems.append(
+            (
+                Code.PROGRAMME_MISSING_POLITICAL_COURSES,
+                str(_("The programme lacks the required ideological-political courses: {names}.")).format(names=names),
+                {"missing": missing},
+            )
+        )
+    share = programme.face_to_face_share()
+    minimum = config.min_face_to_face_share()
+    if share < minimum:
+        problems.append(
+            (
+                Code.PROGRAMME_FACE_TO_FACE_SHARE_TOO_LOW,
+                str(_("Face-to-face hours are {share}% of the total; the minimum is {minimum}%.")).format(
+                    share=_pct(share), minimum=_pct(minimum)
+                ),
+                {"share": str(share), "minimum": str(minimum)},
+            )
+        )
+    return problems
+
+
+def _pct(value: Decimal) -> str:
+    return f"{(value * 100).quantize(Decimal('0.1'))}"
+
+
+@transaction.atomic
+def programme_approve(*, actor: Any, programme: TrainingProgramme) -> TrainingProgramme:
+    """Approve a draft; refused when a required ideological-political course is missing or the
+    face-to-face share is below the minimum. The previously approved version is superseded."""
+    policy.require(actor, "programmes.approve", programme)
+    programme = TrainingProgramme.objects.select_for_update().get(pk=programme.pk)
+    _require_draft(programme)
+    problems = programme_problems(programme)
+    if problems:
+        code, message, extra = problems[0]
+        extra = dict(extra)
+        extra["problems"] = [p[0].value for p in problems]
+        raise ApplicationError(code, message, extra)
+    previous = list(
+        TrainingProgramme.objects.select_for_update().filter(
+            major_id=programme.major_id, status=TrainingProgramme.Status.APPROVED
+        )
+    )
+    for old in previous:
+        old.status = TrainingProgramme.Status.SUPERSEDED
+        old.save(update_fields=["status", "updated_at"])
+    programme.status = TrainingProgramme.Status.APPROVED
+    programme.approved_by = _user(actor)
+    programme.approved_at = timezone.now()
+    programme.min_face_to_face_share = config.min_face_to_face_share()
+    programme.save(update_fields=["status", "approved_by", "approved_at", "min_face_to_face_share", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="programmes.approved",
+        target=programme,
+        data={
+            "programme_id": programme.pk,
+            "version": programme.version,
+            "face_to_face_share": str(programme.face_to_face_share()),
+            "superseded_ids": [p.pk for p in previous],
+        },
+    )
+    return programme
+
+
+# ------------------------------------------------------------------ offerings and enrolment
+
+
+def _is_university_teacher(user: Any, university_id: int) -> bool:
+    return Membership.objects.filter(
+        user=user, is_active=True, role__in=[Role.TEACHER, Role.ACADEMIC_STAFF], university_id=university_id
+    ).exists()
+
+
+@transaction.atomic
+def offering_create(
+    *,
+    actor: Any,
+    course: ProgrammeCourse,
+    term: str,
+    teacher: Any,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    activity_id: str,
+    centre: LearningCentre | None = None,
+    schedule: str = "",
+    unit_count: int = 10,
+) -> Offering:
+    programme = course.programme
+    policy.require(actor, "teaching.offering_manage", programme)
+    if programme.status != TrainingProgramme.Status.APPROVED:
+        raise ApplicationError(
+            Code.OFFERING_PROGRAMME_NOT_APPROVED,
+            _("Courses are offered only from an approved programme."),
+            {"programme_id": programme.pk},
+        )
+    if not TERM_RE.match(term or ""):
+        raise ApplicationError(Code.OFFERING_TERM_INVALID, _("A term looks like 2026-AUTUMN or 2027-SPRING."))
+    if ends_on < starts_on:
+        raise ApplicationError(Code.OFFERING_DATES_INVALID, _("The offering cannot end before it starts."))
+    if teacher is None or not _is_university_teacher(teacher, programme.university_id):
+        raise ApplicationError(
+            Code.OFFERING_TEACHER_INVALID, _("The teacher must be a teacher or academic staff of the university.")
+        )
+    if centre is not None and centre.university_id != programme.university_id:
+        raise ApplicationError(Code.OFFERING_CENTRE_INVALID, _("The centre is not one of this university's."))
+    activity_id = (activity_id or "").strip()
+    if not re.match(r"^[a-z][a-z0-9+.-]*:\S+$", activity_id) or len(activity_id) > 400:
+        raise ApplicationError(Code.OFFERING_ACTIVITY_ID_INVALID, _("The activity id must be an IRI."))
+    if Offering.objects.filter(activity_id=activity_id).exists():
+        raise Conflict(Code.OFFERING_ACTIVITY_ID_TAKEN, _("Another offering already uses this activity id."))
+    if not isinstance(unit_count, int) or not 1 <= unit_count <= 500:
+        raise ApplicationError(Code.OFFERING_DATES_INVALID, _("The number of learning units must be 1 to 500."))
+    offering = Offering.objects.create(
+        course=course,
+        university_id=programme.university_id,
+        centre=centre,
+        term=term,
+        teacher=teacher,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        schedule=schedule.strip(),
+        activity_id=activity_id,
+        unit_count=unit_count,
+    )
+    audit.record(
+        actor=actor,
+        action="teaching.offering_created",
+        target=offering,
+        data={
+            "offering_id": offering.pk,
+            "course_id": course.pk,
+            "teacher_id": teacher.pk,
+            "centre_id": centre.pk if centre else None,
+            "term": term,
+        },
+    )
+    return offering
+
+
+@transaction.atomic
+def enrolment_add(*, actor: Any, offering: Offering, students: Iterable[StudentRecord]) -> list[Enrolment]:
+    """Enrol students (of the offering's university and, for a centre's offering, of that centre)."""
+    policy.require(actor, "teaching.enrol", offering)
+    students = list(students)
+    for s in students:
+        if s.university_id != offering.university_id or (
+            offering.centre_id is not None and s.centre_id != offering.centre_id
+        ):
+            raise ApplicationError(
+                Code.ENROLMENT_STUDENT_INVALID,
+                _("Student {number} does not study at this offering's university or centre.").format(
+                    number=s.student_number
+                ),
+                {"student_id": s.pk},
+            )
+        if s.status != StudentRecord.Status.ENROLLED:
+            raise ApplicationError(
+                Code.ENROLMENT_STUDENT_INVALID,
+                _("Student {number} is not currently enrolled.").format(number=s.student_number),
+                {"student_id": s.pk},
+            )
+    existing = set(Enrolment.objects.filter(offering=offering).values_list("student_id", flat=True))
+    fresh = [Enrolment(offering=offering, student=s) for s in students if s.pk not in existing]
+    Enrolment.objects.bulk_create(fresh)
+    created = list(Enrolment.objects.filter(offering=offering, student_id__in=[e.student_id for e in fresh]))
+    audit.record(
+        actor=actor,
+        action="teaching.enrolled",
+        target=offering,
+        data={"offering_id": offering.pk, "student_ids": sorted(e.student_id for e in created)},
+    )
+    return created
+
+
+def _require_own_offering(actor: Any, offering: Offering) -> None:
+    """A teacher acts only on offerings they teach; academic staff and centre staff by scope."""
+    if actor is policy.SYSTEM:
+        return
+    roles = {m.role for m in policy.memberships_of(actor) if m.university_id == offering.university_id}
+    if roles & {Role.ACADEMIC_STAFF, Role.CENTRE_STAFF}:
+        return
+    if offering.teacher_id != actor.pk:
+        raise PermissionDenied(
+            Code.NOT_OFFERING_TEACHER, _("Only the offering's own teacher may do this."), {"offering_id": offering.pk}
+        )
+
+
+# ------------------------------------------------------------------ face-to-face sessions
+
+
+def _parse_networks(text: str) -> list[str]:
+    nets = []
+    for part in (text or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            nets.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            raise ApplicationError(
+                Code.SESSION_NETWORK_INVALID,
+                _("{value} is not a network in CIDR notation (for example 10.12.0.0/24).").format(value=part),
+            ) from None
+    return nets
+
+
+@transaction.atomic
+def session_schedule(
+    *,
+    actor: Any,
+    offering: Offering,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    room: str,
+    network_cidrs: str = "",
+) -> FaceToFaceSession:
+    policy.require(actor, "teaching.session_manage", offering)
+    _require_own_offering(actor, offering)
+    if ends_at <= starts_at or ends_at - starts_at > dt.timedelta(hours=12):
+        raise ApplicationError(
+            Code.SESSION_TIMES_INVALID, _("A session ends after it starts and lasts at most 12 hours.")
+        )
+    tz = timezone.get_current_timezone()
+    if not (offering.starts_on <= starts_at.astimezone(tz).date() <= offering.ends_on):
+        raise ApplicationError(Code.SESSION_OUTSIDE_OFFERING, _("The session must fall within the offering's dates."))
+    room = (room or "").strip()
+    if not room:
+        raise ApplicationError(Code.SESSION_ROOM_REQUIRED, _("Say in which room the session takes place."))
+    nets = _parse_networks(network_cidrs)
+    session = FaceToFaceSession.objects.create(
+        offering=offering,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        room=room,
+        network_cidrs=",".join(nets),
+        code_secret=secrets.token_hex(32),
+        created_by=_user(actor),
+    )
+    audit.record(
+        actor=actor,
+        action="teaching.session_scheduled",
+        target=session,
+        data={"session_id": session.pk, "offering_id": offering.pk},
+    )
+    return session
+
+
+def room_code(session: FaceToFaceSession, at: dt.datetime) -> str:
+    """The 6-digit code shown in the room at ``at`` (an HOTP of the period number, RFC 4226)."""
+    period = int(config.get("ROOM_CODE_PERIOD_SECONDS"))
+    counter = int(at.timestamp()) // period
+    mac = hmac.new(bytes.fromhex(session.code_secret), counter.to_bytes(8, "big"), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    value = int.from_bytes(mac[offset : offset + 4], "big") & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+def _code_matches(session: FaceToFaceSession, code: str, at: dt.datetime) -> bool:
+    period = int(config.get("ROOM_CODE_PERIOD_SECONDS"))
+    grace = int(config.get("ROOM_CODE_GRACE_PERIODS"))
+    return any(
+        hmac.compare_digest(room_code(session, at - dt.timedelta(seconds=period * k)), code) for k in range(grace + 1)
+    )
+
+
+def _in_room_network(session: FaceToFaceSession, ip: str | None) -> bool:
+    if not ip or not session.network_cidrs:
+        return False
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(n) for n in session.network_cidrs.split(","))
+
+
+def checkin_window(session: FaceToFaceSession) -> tuple[dt.datetime, dt.datetime]:
+    opens = session.starts_at - dt.timedelta(minutes=int(config.get("CHECKIN_OPENS_MINUTES_BEFORE")))
+    return opens, session.ends_at
+
+
+class _Refused(Exception):
+    def __init__(self, error: ApplicationError):
+        self.error = error
+
+
+def attendance_check_in(
+    *,
+    actor: Any,
+    session: FaceToFaceSession,
+    device_id: str,
+    ip: str | None,
+    code: str = "",
+    at: dt.datetime | None = None,
+) -> Attendance:
+    """A student checks in to a session from a device in the room.
+
+    Refused outside the window (no check-in for a future session), from a second device, and
+    from outside the room (neither the room's network nor the room's current code). A device
+    that checks in several accounts is accepted but every such attendance is flagged
+    ``SHARED_DEVICE``. Refused attempts are kept as evidence."""
+    at = at or timezone.now()
+    try:
+        with transaction.atomic():
+            return _check_in(actor=actor, session=session, device_id=device_id, ip=ip, code=code, at=at)
+    except _Refused as refused:
+        with transaction.atomic():
+            if getattr(actor, "pk", None):
+                CheckInAttempt.objects.create(
+                    session=session,
+                    user=actor,
+                    at=at,
+                    device_id=(device_id or "")[:128],
+                    ip=_ip_or_none(ip),
+                    outcome=refused.error.code,
+                )
+        raise refused.error from None
+
+
+def _ip_or_none(ip: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address(ip)) if ip else None
+    except ValueError:
+        return None
+
+
+def _check_in(
+    *, actor: Any, session: FaceToFaceSession, device_id: str, ip: str | None, code: str, at: dt.datetime
+) -> Attendance:
+    session = FaceToFaceSession.objects.select_for_update().select_related("offering").get(pk=session.pk)
+    enrolment = (
+        Enrolment.objects.select_related("student", "offering__university", "offering__centre")
+        .filter(offering_id=session.offering_id, student__user=actor)
+        .first()
+        if getattr(actor, "pk", None)
+        else None
+    )
+    if enrolment is None:
+        if not policy.memberships_for(actor, "teaching.check_in"):
+            policy.require(actor, "teaching.check_in", session)
+        raise _Refused(ApplicationError(Code.CHECKIN_NOT_ENROLLED, _("You are not enrolled in this course offering.")))
+    policy.require(actor, "teaching.check_in", enrolment)
+    if session.status == FaceToFaceSession.Status.CANCELLED:
+        raise _Refused(ApplicationError(Code.SESSION_CANCELLED, _("The session was cancelled.")))
+    opens, closes = checkin_window(session)
+    if at < opens:
+        raise _Refused(
+            ApplicationError(
+                Code.CHECKIN_NOT_OPEN,
+                _("Check-in opens at {opens}.").format(opens=timezone.localtime(opens).strftime("%Y-%m-%d %H:%M")),
+            )
+        )
+    if at > closes:
+        raise _Refused(ApplicationError(Code.CHECKIN_CLOSED, _("The session is over; check-in is closed.")))
+    device_id = (device_id or "").strip()[:128]
+    if not device_id:
+        raise _Refused(ApplicationError(Code.CHECKIN_DEVICE_REQUIRED, _("The check-in must name the device.")))
+    existing = Attendance.objects.filter(session=session, student=enrolment.student).first()
+    if existing is not None:
+        if existing.device_id and existing.device_id != device_id:
+            raise _Refused(
+                Conflict(Code.CHECKIN_OTHER_DEVICE, _("This account already checked in from another device."))
+            )
+        raise _Refused(Conflict(Code.CHECKIN_ALREADY, _("You have already checked in.")))
+    if _in_room_network(session, ip):
+        method = Attendance.Method.NETWORK
+    elif code:
+        if not _code_matches(session, code.strip(), at):
+            raise _Refused(ApplicationError(Code.CHECKIN_BAD_CODE, _("The room code is wrong or has expired.")))
+        method = Attendance.Method.CODE
+    else:
+        raise _Refused(
+            ApplicationError(
+                Code.CHECKIN_OUTSIDE_ROOM,
+                _("Check in from the room's network, or enter the code shown in the room."),
+            )
+        )
+    flags: list[str] = []
+    same_device = list(Attendance.objects.filter(session=session, device_id=device_id))
+    if same_device:
+        flags.append("SHARED_DEVICE")
+        for other in same_device:
+            if "SHARED_DEVICE" not in other.flags:
+                other.flags = [*other.flags, "SHARED_DEVICE"]
+                other.save(update_fields=["flags"])
+    attendance = Attendance.objects.create(
+        session=session,
+        student=enrolment.student,
+        method=method,
+        checked_in_at=at,
+        device_id=device_id,
+        ip=_ip_or_none(ip),
+        recorded_by=actor,
+        flags=flags,
+    )
+    CheckInAttempt.objects.create(
+        session=session, user=actor, at=at, device_id=device_id, ip=_ip_or_none(ip), outcome="ACCEPTED"
+    )
+    if session.status == FaceToFaceSession.Status.SCHEDULED:
+        session.status = FaceToFaceSession.Status.HELD
+        session.save(update_fields=["status", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="teaching.checked_in",
+        target=attendance,
+        data={"session_id": session.pk, "student_id": enrolment.student_id, "method": method, "flags": flags},
+    )
+    return attendance
+
+
+@transaction.atomic
+def attendance_record(
+    *, actor: Any, session: FaceToFaceSession, present: Iterable[StudentRecord], at: dt.datetime | None = None
+) -> list[Attendance]:
+    """The teacher's roll call: marks the listed students present and the session held.
+
+    Only once the session has started; students already checked in keep their check-in."""
+    policy.require(actor, "teaching.attendance_record", session)
+    session = FaceToFaceSession.objects.select_for_update().select_related("offering").get(pk=session.pk)
+    _require_own_offering(actor, session.offering)
+    at = at or timezone.now()
+    if session.status == FaceToFaceSession.Status.CANCELLED:
+        raise ApplicationError(Code.SESSION_CANCELLED, _("The session was cancelled."))
+    if at < session.starts_at:
+        raise ApplicationError(
+            Code.SESSION_NOT_STARTED, _("Attendance can be recorded only once the session has started.")
+        )
+    present = list(present)
+    enrolled = set(
+        Enrolment.objects.filter(offering_id=session.offering_id, student__in=present).values_list(
+            "student_id", flat=True
+        )
+    )
+    strangers = [s.pk for s in present if s.pk not in enrolled]
+    if strangers:
+        raise ApplicationError(
+            Code.ATTENDANCE_STUDENT_NOT_ENROLLED,
+            _("Some students are not enrolled in this offering."),
+            {"student_ids": strangers},
+        )
+    already = set(Attendance.objects.filter(session=session).values_list("student_id", flat=True))
+    fresh = [
+        Attendance(
+            session=session,
+            student=s,
+            method=Attendance.Method.ROLL_CALL,
+            checked_in_at=at,
+            recorded_by=_user(actor),
+        )
+        for s in present
+        if s.pk not in already
+    ]
+    Attendance.objects.bulk_create(fresh)
+    session.status = FaceToFaceSession.Status.HELD
+    session.save(update_fields=["status", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="teaching.attendance_recorded",
+        target=session,
+        data={"session_id": session.pk, "student_ids": sorted(a.student_id for a in fresh)},
+    )
+    return list(Attendance.objects.filter(session=session))
+
+
+@transaction.atomic
+def session_cancel(*, actor: Any, session: FaceToFaceSession) -> FaceToFaceSession:
+    policy.require(actor, "teaching.session_manage", session)
+    session = FaceToFaceSession.objects.select_for_update().select_related("offering").get(pk=session.pk)
+    _require_own_offering(actor, session.offering)
+    if session.status != FaceToFaceSession.Status.SCHEDULED:
+        raise Conflict(Code.SESSION_CANCELLED, _("Only a scheduled session can be cancelled."))
+    session.status = FaceToFaceSession.Status.CANCELLED
+    session.save(update_fields=["status", "updated_at"])
+    audit.record(actor=actor, action="teaching.session_cancelled", target=session, data={"session_id": session.pk})
+    return session
+
+
+# ------------------------------------------------------------------ live sessions
+
+
+@transaction.atomic
+def live_session_schedule(
+    *, actor: Any, offering: Offering, starts_at: dt.datetime, ends_at: dt.datetime, topic: str, platform_url: str = ""
+) -> LiveSession:
+    policy.require(actor, "teaching.live_manage", offering)
+    _require_own_offering(actor, offering)
+    if ends_at <= starts_at or ends_at - starts_at > dt.timedelta(hours=8):
+        raise ApplicationError(
+            Code.SESSION_TIMES_INVALID, _("A live session ends after it starts and lasts at most 8 hours.")
+        )
+    if not (topic or "").strip():
+        raise ApplicationError(Code.SESSION_ROOM_REQUIRED, _("Give the live session a topic."))
+    live = LiveSession.objects.create(
+        offering=offering,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        topic=topic.strip(),
+        platform_url=platform_url,
+        created_by=_user(actor),
+    )
+    audit.record(actor=actor, action="teaching.live_scheduled", target=live, data={"live_session_id": live.pk})
+    return live
+
+
+@transaction.atomic
+def live_participation_record(
+    *, actor: Any, live: LiveSession, rows: Iterable[tuple[StudentRecord, int, int]]
+) -> list[LiveParticipation]:
+    """Record who took part (minutes present, interactions), as reported by the live platform."""
+    policy.require(actor, "teaching.live_manage", live)
+    _require_own_offering(actor, live.offering)
+    length = int((live.ends_at - live.starts_at).total_seconds() // 60)
+    rows = list(rows)
+    enrolled = set(Enrolment.objects.filter(offering_id=live.offering_id).values_list("student_id", flat=True))
+    for student, minutes, interactions in rows:
+        if student.pk not in enrolled:
+            raise ApplicationError(
+                Code.ATTENDANCE_STUDENT_NOT_ENROLLED,
+                _("Some students are not enrolled in this offering."),
+                {"student_ids": [student.pk]},
+            )
+        if not (0 <= minutes <= length) or interactions < 0:
+            raise ApplicationError(
+                Code.LIVE_PARTICIPATION_INVALID,
+                _("Minutes present must be between 0 and the session's length ({length}).").format(length=length),
+                {"student_id": student.pk},
+            )
+    saved = []
+    for student, minutes, interactions in rows:
+        p, _created = LiveParticipation.objects.update_or_create(
+            live_session=live, student=student, defaults={"minutes": minutes, "interactions": interactions}
+        )
+        saved.append(p)
+    audit.record(
+        actor=actor,
+        action="teaching.live_participation_recorded",
+        target=live,
+        data={"live_session_id": live.pk, "student_ids": sorted(s.pk for s, _m, _i in rows)},
+    )
+    return saved
+
+
+# ------------------------------------------------------------------ evaluations
+
+
+@transaction.atomic
+def evaluation_submit(
+    *, actor: Any, offering: Offering, scores: dict[str, Any], comment: str = "", on: dt.date | None = None
+) -> Evaluation:
+    """A student's evaluation of an offering: once, from the offering's second half on."""
+    enrolment = (
+        Enrolment.objects.select_related("student", "offering__university", "offering__centre")
+        .filter(offering=offering, student__user=actor)
+        .first()
+        if getattr(actor, "pk", None)
+        else None
+    )
+    if enrolment is None:
+        if not policy.memberships_for(actor, "teaching.evaluate"):
+            policy.require(actor, "teaching.evaluate", offering)
+        raise ApplicationError(Code.EVALUATION_NOT_ENROLLED, _("You are not enrolled in this course offering."))
+    policy.require(actor, "teaching.evaluate", enrolment)
+    on = on or timezone.localdate()
+    midpoint = offering.starts_on + (offering.ends_on - offering.starts_on) / 2
+    if on < midpoint:
+        raise ApplicationError(
+            Code.EVALUATION_TOO_EARLY,
+            _("Evaluations open on {day}.").format(day=midpoint.isoformat()),
+        )
+    if not isinstance(scores, dict) or set(scores) != set(Evaluation.CRITERIA):
+        raise ApplicationError(
+            Code.EVALUATION_SCORES_INVALID,
+            _("Score every criterion: {criteria}.").format(criteria=", ".join(Evaluation.CRITERIA)),
+        )
+    clean = {}
+    for key, value in scores.items():
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
+            raise ApplicationError(
+                Code.EVALUATION_SCORES_INVALID, _("Each score is a whole number from 1 to 5."), {"criterion": key}
+            )
+        clean[key] = value
+    try:
+        with transaction.atomic():
+            evaluation = Evaluation.objects.create(
+                offering=offering, student=enrolment.student, scores=clean, comment=(comment or "").strip()[:2000]
+            )
+    except IntegrityError:
+        raise Conflict(Code.EVALUATION_EXISTS, _("You have already evaluated this course offering.")) from None
+    audit.record(
+        actor=actor,
+        action="teaching.evaluated",
+        target=evaluation,
+        data={"offering_id": offering.pk, "evaluation_id": evaluation.pk},
+    )
+    return evaluation
+
+
+def get_or_404(model: type, pk: Any) -> Any:
+    obj = model.objects.filter(pk=pk).first()
+    if obj is None:
+        raise NotFound(Code.NOT_FOUND, _("Not found."))
+    return obj

@@ -80,13 +80,14 @@ SECONDARY = {
     "records_stmt_reg_stored": "(registration, stored)",
     "records_stmt_ref": "(object_statement_id)",
     "records_stmt_univ_stored": "(university_id, stored)",
+    "records_stmt_refs_stored": "(stored, id) WHERE object_type = 'StatementRef'",
 }
 
 LOAD_SQL = """
 INSERT INTO records_statement (statement_id, stored, university_id, client_id, verb_id, actor_ifi,
     actor_home_page, actor_name, object_type, object_ifi, object_statement_id, registration, voided,
-    is_voiding, has_attachments, full)
-SELECT sid, st, NULL, %(client)s, verb, '["' || %(home)s || '","' || sname || '"]', %(home)s, sname,
+    is_voiding, has_attachments, "full")
+SELECT sid, st, NULL, %(client)s, verb, 'acct:["' || %(home)s || '", "' || sname || '"]', %(home)s, sname,
        'Activity', act, NULL, reg, false, false, false,
        json_build_object(
          'id', sid, 'actor', json_build_object('objectType', 'Agent',
@@ -104,7 +105,7 @@ SELECT sid, st, NULL, %(client)s, verb, '["' || %(home)s || '","' || sname || '"
 FROM (
   SELECT gen_random_uuid() AS sid,
          now() - interval '365 days' + (g::float8 / %(total)s) * interval '364 days' AS st,
-         (%(verbs)s)[1 + (hashint4(g) & 2147483647) %% %(nverbs)s] AS verb,
+         (%(verbs)s::text[])[1 + (hashint4(g) & 2147483647) %% %(nverbs)s] AS verb,
          'S' || lpad(((hashint4(g + 1) & 2147483647) %% %(students)s)::text, 8, '0') AS sname,
          'https://lms.example.edu.cn/activity/' || ((hashint4(g + 2) & 2147483647) %% %(acts)s) AS act,
          'https://lms.example.edu.cn/course/' || ((hashint4(g + 3) & 2147483647) %% %(courses)s) AS course,
@@ -241,6 +242,7 @@ def main() -> int:
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--limit", type=int, default=100, help="limit of the filtered GETs")
+    ap.add_argument("--load-only", action="store_true", help="stop after the preload")
     a = ap.parse_args()
 
     url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sg_lrsbench")
@@ -260,6 +262,8 @@ def main() -> int:
     with psycopg.connect(url) as conn:
         client_pk = conn.execute("SELECT id FROM records_lrsclient WHERE key = %s", (cred["key"],)).fetchone()[0]
     stored = preload(url, a.preload, client_pk)
+    if a.load_only:
+        return 0
 
     port = free_port()
     server = subprocess.Popen(

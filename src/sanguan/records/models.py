@@ -72,6 +72,8 @@ class Statement(models.Model):
             models.Index(fields=["object_ifi", "stored"], name="records_stmt_object_stored"),
             models.Index(fields=["registration", "stored"], name="records_stmt_reg_stored"),
             models.Index(fields=["object_statement_id"], name="records_stmt_ref"),
+            models.Index(fields=["stored", "id"], condition=models.Q(object_type="StatementRef"),
+                         name="records_stmt_refs_stored"),
             models.Index(fields=["university_id", "stored"], name="records_stmt_univ_stored"),
         ]
 

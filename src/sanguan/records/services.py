@@ -245,10 +245,12 @@ def _dump(d: dict) -> str:
 
 
 def _upsert_activities(prepared: list[Prepared]) -> None:
-    """Fold every definition sent into the activity's canonical definition.
+    """Fold every activity definition sent into the activity's canonical definition.
 
-    A process-local cache skips the database when a definition adds nothing, which is the
-    common case (an LMS repeats the same course and quiz definitions in every statement).
+    Only definitions that add something reach a lock: a process-local cache and one plain
+    SELECT filter out the common case (an LMS repeating the same definitions), new
+    activities are inserted with ON CONFLICT DO NOTHING, and only rows whose definition
+    really changes are locked (in id order, so concurrent batches cannot deadlock) and merged.
     """
     sent: dict[str, list[dict]] = {}
     for p in prepared:
@@ -259,40 +261,47 @@ def _upsert_activities(prepared: list[Prepared]) -> None:
             for acts in ((ctx or {}).get("contextActivities") or {}).values():
                 objs.extend(acts if isinstance(acts, list) else [acts])
         for o in objs:
-            if o.get("objectType", "Activity") == "Activity" and "id" in o:
-                sent.setdefault(o["id"], []).append(o.get("definition") or {})
+            if o.get("objectType", "Activity") == "Activity" and o.get("definition"):
+                sent.setdefault(o["id"], []).append(o["definition"])
+
+    def fold(base: dict, defs: list[dict]) -> dict:
+        for d in defs:
+            base = merge_definition(base, d)
+        return base
+
     todo = {}
     for aid, defs in sent.items():
         cached = _activity_seen.get(aid)
-        if cached is not None:
-            merged = json.loads(cached)
-            for d in defs:
-                merged = merge_definition(merged, d)
-            if _dump(merged) == cached:
-                continue
-        todo[aid] = defs
+        if cached is None or _dump(fold(json.loads(cached), defs)) != cached:
+            todo[aid] = defs
     if not todo:
         return
-    existing = {a.activity_id: a for a in Activity.objects.select_for_update().filter(activity_id__in=list(todo))}
-    create, update = [], []
-    for aid, defs in todo.items():
-        row = existing.get(aid)
-        merged = json.loads(row.definition or "{}") if row else {}
-        for d in defs:
-            merged = merge_definition(merged, d)
-        text = _dump(merged)
-        if row is None:
-            create.append(Activity(activity_id=aid, definition=text))
-        elif row.definition != text:
-            row.definition = text
-            update.append(row)
-        _activity_seen[aid] = text
+    existing = dict(Activity.objects.filter(activity_id__in=list(todo)).values_list("activity_id", "definition"))
+    create, changed = [], []
+    for aid in sorted(todo):
+        if aid not in existing:
+            create.append(Activity(activity_id=aid, definition=_dump(fold({}, todo[aid]))))
+            changed.append(aid)  # a concurrent insert may have won the race: merge into it
+            continue
+        merged = _dump(fold(json.loads(existing[aid] or "{}"), todo[aid]))
+        if merged == existing[aid]:
+            _activity_seen[aid] = merged
+        else:
+            changed.append(aid)
     if create:
-        Activity.objects.bulk_create(create, update_conflicts=True, unique_fields=["activity_id"],
-                                     update_fields=["definition"])
-    if update:
-        Activity.objects.bulk_update(update, ["definition"])
-    if len(_activity_seen) > 100_000:
+        Activity.objects.bulk_create(create, ignore_conflicts=True)
+    if changed:
+        rows = list(Activity.objects.select_for_update().filter(activity_id__in=changed).order_by("activity_id"))
+        update = []
+        for row in rows:
+            merged = _dump(fold(json.loads(row.definition or "{}"), todo[row.activity_id]))
+            if merged != row.definition:
+                row.definition = merged
+                update.append(row)
+            _activity_seen[row.activity_id] = merged
+        if update:
+            Activity.objects.bulk_update(update, ["definition"])
+    if len(_activity_seen) > 200_000:
         _activity_seen.clear()
 
 

@@ -33,7 +33,6 @@ def _visibility(user: Any, action: str, *, centre_field: str | None = "centre_id
         if kind == ScopeKind.NATIONAL:
             return Q()
         if kind == ScopeKind.PROVINCE:
-            part = Q()
             part = Q(**{province_fields[0]: m.province_id})
             for f in province_fields[1:]:
                 part |= Q(**{f: m.province_id})
@@ -49,19 +48,25 @@ def _visibility(user: Any, action: str, *, centre_field: str | None = "centre_id
     return condition
 
 
+def _or_own(condition: Q | None, user: Any) -> Q | None:
+    """``condition`` or the user's own rows. An empty ``Q()`` means everything (national)."""
+    if condition is not None and not condition:
+        return condition
+    if not getattr(user, "is_authenticated", False):
+        return condition
+    own = Q(user_id=user.pk)
+    return own if condition is None else condition | own
+
+
 def applicants_visible_to(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Applicant]:
     """Applicants the user may see: national roles all, a province its universities and the
     centres it hosts, university roles their university, centre staff their centre, an
     applicant their own applications."""
     condition = _visibility(user, "admissions.view", province_fields=("university__province_id",
                                                                       "centre__host_province_id"))
-    own = Q(user_id=user.pk) if getattr(user, "is_authenticated", False) else None
-    if condition is None and own is None:
-        return Applicant.objects.none()
+    condition = _or_own(condition, user)
     if condition is None:
-        condition = own
-    elif own is not None:
-        condition |= own
+        return Applicant.objects.none()
     qs = Applicant.objects.filter(condition).select_related("university", "major", "centre", "plan")
     f = filters or {}
     for key in ("university_id", "plan_id", "centre_id", "status", "year", "season", "track", "level"):
@@ -145,6 +150,8 @@ def publicity_visible_to(*, user: Any, filters: dict[str, Any] | None = None) ->
 
 def charters_visible_to(*, user: Any) -> QuerySet[AdmissionsCharter]:
     condition = _visibility(user, "admissions.view", centre_field=None)
+    if condition is not None and not condition:
+        return AdmissionsCharter.objects.all()
     published = Q(status=AdmissionsCharter.Status.PUBLISHED)
     return AdmissionsCharter.objects.filter(published if condition is None else condition | published)
 
@@ -172,10 +179,9 @@ def publicity_verify(code: str) -> PublicityMaterial | None:
 def student_records_visible_to(*, user: Any) -> QuerySet[StudentRecord]:
     condition = _visibility(user, "admissions.view", province_fields=("university__province_id",
                                                                       "centre__host_province_id"))
-    own = Q(user_id=user.pk) if getattr(user, "is_authenticated", False) else None
-    if condition is None and own is None:
+    condition = _or_own(condition, user)
+    if condition is None:
         return StudentRecord.objects.none()
-    condition = own if condition is None else (condition | own if own is not None else condition)
     return StudentRecord.objects.filter(condition).select_related("university", "major", "centre")
 
 

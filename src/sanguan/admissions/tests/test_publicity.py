@@ -167,8 +167,8 @@ def test_authorisation_with_impossible_dates_is_refused(university_admin, centre
 
 
 def test_announcement_is_published_on_the_portal(client, academic_staff, university, centre_staff):
-    services.announcement_publish(actor=academic_staff, university=university, title="关于不法机构冒用我校名义招生的声明",
-                                  body="我校从未委托任何中介机构招生。")
+    services.announcement_publish(actor=academic_staff, university=university,
+                                  title="关于不法机构冒用我校名义招生的声明", body="我校从未委托任何中介机构招生。")
     assert client.get("/api/admissions/public/announcements").json()[0]["kind"] == "IMPOSTOR"
     with pytest.raises(PermissionDenied):
         services.announcement_publish(actor=centre_staff, university=university, title="x", body="y")

@@ -178,3 +178,16 @@ def test_findings_page_query_count_does_not_grow_with_findings(
     # when / then
     with django_assert_max_num_queries(12):
         assert client.get(reverse("compliance:findings")).status_code == 200
+
+
+def test_admin_shows_findings_read_only(admin_client, finding):
+    listing = admin_client.get("/admin/compliance/finding/")
+    detail = admin_client.get(f"/admin/compliance/finding/{finding.pk}/change/")
+    assert listing.status_code == 200
+    assert detail.status_code == 200
+    assert admin_client.post(f"/admin/compliance/finding/{finding.pk}/delete/").status_code == 403
+
+
+def test_admin_shows_sanctions_read_only(admin_client, db):
+    assert admin_client.get("/admin/supervision/sanction/").status_code == 200
+    assert admin_client.get("/admin/supervision/sanction/add/").status_code == 403

@@ -216,7 +216,9 @@ class Seeder:
                 )
 
     def _host(self, province_code: str, kind: str, university: University) -> dict[str, Any]:
-        city, division, districts = self.rng.choice(data.CITIES.get(province_code) or data.CITIES["42"])
+        cities = data.CITIES.get(province_code) or data.CITIES["42"]
+        # A university's own site sits in its provincial capital; partners anywhere.
+        city, division, districts = cities[0] if kind == LearningCentre.Kind.OWN else self.rng.choice(cities)
         district = self.rng.choice(districts)
         address = f"{city}{district}{self.rng.choice(data.ROADS)}{self.rng.randint(1, 399)}号"
         if kind == LearningCentre.Kind.OWN:
@@ -247,6 +249,9 @@ class Seeder:
         if primary:
             # The planted out-of-province centre and a Guangdong site for the tour.
             plan.append(("44", LearningCentre.Kind.PARTNER, Track.CONTINUING))
+        elif uprov != "42" and university == self.result.universities[1]:
+            # A site in 湖北 of a university from elsewhere: the Hubei regulator's cross-province case.
+            plan.append(("42", LearningCentre.Kind.PARTNER, Track.CONTINUING))
         used: set[tuple[str, str]] = set()
         for seq, (prov, kind, track) in enumerate(plan, start=1):
             # One site per university per city and district where the tables allow it.
@@ -292,6 +297,13 @@ class Seeder:
             )
         return filing
 
+    def _agreement(self, centre: LearningCentre, *, year: int) -> None:
+        signed = min(dt.date(year, self.rng.randint(9, 12), self.rng.randint(1, 28)), self.today)
+        institutions.centre_record_agreement(
+            actor=self.university_admins[centre.university_id], centre=centre, signed_on=signed,
+            reference=f"{centre.university.institution_code}-XY-{signed.year}-{self.rng.randint(1, 999):03d}",
+        )
+
     def lifecycle(self, centre: LearningCentre, *, violation: str | None = None) -> LearningCentre:
         """File, approve, open, disclose and sign for a centre, or leave out the one step
         that ``violation`` plants."""
@@ -313,11 +325,7 @@ class Seeder:
             else:
                 self._file(centre, cycle=cycle, accept=True, filed_status=filed_status)
         if centre.kind == LearningCentre.Kind.PARTNER and violation != "no_agreement":
-            signed = dt.date(cycle - 1, self.rng.randint(9, 12), self.rng.randint(1, 28))
-            institutions.centre_record_agreement(
-                actor=uadmin, centre=centre, signed_on=signed,
-                reference=f"{centre.university.institution_code}-XY-{signed.year}-{self.rng.randint(1, 999):03d}",
-            )
+            self._agreement(centre, year=cycle - 1)
         status = LearningCentre.Status.ENROLMENT_SUSPENDED if legacy else LearningCentre.Status.OPERATING
         centre = institutions.centre_set_status(actor=uadmin, centre=centre, status=status)
         if violation != "undisclosed":
@@ -349,6 +357,8 @@ class Seeder:
         planned_ids = {c.pk for c in self.rng.sample(planned, k=min(len(planned), self.scale))}
         for centre in self.result.centres:
             if centre.pk in planned_ids:
+                if centre.kind == LearningCentre.Kind.PARTNER:
+                    self._agreement(centre, year=self.cycle)
                 continue
             violation = choice.get(centre.pk)
             if violation:

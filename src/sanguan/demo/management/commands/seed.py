@@ -37,7 +37,8 @@ class Command(BaseCommand):
 def print_logins(out, logins) -> None:
     if not logins:
         return
-    out.write("Demo logins (username / password — role: what they see):")
+    out.write("Demo logins (username, password, role: what they see):")
     width = max(len(login.username) for login in logins)
+    pw_width = max(len(login.password) for login in logins)
     for login in logins:
-        out.write(f"  {login.username.ljust(width)}  {login.password}  — {login.role}: {login.sees}")
+        out.write(f"  {login.username.ljust(width)}  {login.password.ljust(pw_width)}  {login.role}: {login.sees}")

@@ -14,11 +14,11 @@ def test_command_runs_the_rules_and_prints_json(remote_centre):
     out = StringIO()
 
     # when
-    call_command("compliance", "run", "--json", stdout=out)
+    call_command("compliance", "run", "--rule", "CENTRE-001", "--rule", "CENTRE-002", "--json", stdout=out)
 
     # then
     summary = json.loads(out.getvalue())
-    assert summary["rules"] == ["CENTRE-001", "CENTRE-002", "CENTRE-003"]
+    assert summary["rules"] == ["CENTRE-001", "CENTRE-002"]
     assert summary["opened"] == 1
     assert Finding.objects.get().rule_code == "CENTRE-001"
 
@@ -38,4 +38,5 @@ def test_command_refuses_an_unknown_rule(db):
 def test_command_lists_rules(db):
     out = StringIO()
     call_command("compliance", "rules", "--json", stdout=out)
-    assert [r["code"] for r in json.loads(out.getvalue())] == ["CENTRE-001", "CENTRE-002", "CENTRE-003"]
+    codes = [r["code"] for r in json.loads(out.getvalue())]
+    assert {"CENTRE-001", "CENTRE-002", "CENTRE-003"} <= set(codes)

@@ -184,3 +184,21 @@ def test_uscc_helper_makes_codes_with_the_gb_11714_organisation_check():
     code = make_uscc(random.Random(1), authority_type="91", division="420100")
     # then
     assert validate_uscc(code) == code and code.startswith("91420100")
+
+
+def test_demo_command_seeds_once_runs_the_rules_and_prints_the_logins(db, settings, tmp_path, capsys, rf):
+    # given an empty database
+    settings.DATA_DIR = tmp_path
+    # when
+    call_command("demo", "--no-serve")
+    first = capsys.readouterr().out
+    call_command("demo", "--no-serve")
+    second = capsys.readouterr().out
+    # then the first run seeds and prints every login, the second reuses them
+    assert "Seeding synthetic data (scale 1, seed 2019)" in first
+    assert "not seeding again" in second
+    assert University.objects.count() == 4
+    for username in ("admin", "moe", "hubei", "univ", "academic", "teacher", "centre", "student"):
+        assert f"  {username} " in first and f"  {username} " in second
+    password = next(line.split()[1] for line in second.splitlines() if line.startswith("  univ "))
+    assert authenticate(rf.post("/accounts/login/"), username="univ", password=password) is not None

@@ -46,6 +46,9 @@ class Params:
     summary_ratio: float = 3.0
     summary_th: float = 0.2
     summary_min_chars: int = 150
+    summary_th_cos: float = 0.33
+    summary_th_dice: float = 0.33
+    summary_doc_share: float = 0.25
     trim_n: int = 3
     trim_density: float = 0.5
     summary: bool = True
@@ -318,10 +321,18 @@ def align_prepared(a: Prepared, b: Prepared, params: Params | None = None) -> li
         out = [_trim(a, b, c, p.trim_n, p.trim_density) for c in out]
         out = [c for c in out if c.this_end - c.this_start >= p.min_chars and c.source_end - c.source_start >= p.min_chars]
     if p.summary:
-        summ = _resolve(pair.extend(seeds, p.gap, p.summary_gap, p.summary_th, p.min_gap))
+        sseeds = pair.seeds(p.summary_th_cos, p.summary_th_dice) if p.summary_th_cos < p.th_cos else seeds
+        summ = _resolve(pair.extend(sseeds, p.gap, p.summary_gap, p.summary_th, p.min_gap))
         summ_p = _to_passages(a, b, summ, p.summary_min_chars)
         long_src = [
             c for c in summ_p if (c.source_end - c.source_start) >= p.summary_ratio * (c.this_end - c.this_start)
+        ]
+        b_lo, b_hi = (int(b.toks.starts[0]), int(b.toks.ends[-1])) if len(b.toks) else (0, 0)
+        long_src = [
+            # a summary covering most of its source summarises all of it
+            Passage(c.this_start, c.this_end, b_lo, b_hi, c.score)
+            if (c.source_end - c.source_start) >= p.summary_doc_share * (b_hi - b_lo) else c
+            for c in long_src
         ]
         if long_src:
             # a summary: the source side spans far more text than the suspicious side

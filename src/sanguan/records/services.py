@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -328,31 +328,20 @@ def statements_store(*, client: LrsClient, statements: list, parts: dict[str, tu
     if stray:
         raise invalid(_("the request holds attachment parts no statement refers to"))
     with transaction.atomic():
-        existing = {str(sid): full for sid, full in Statement.objects.filter(statement_id__in=ids)
-                    .values_list("statement_id", "full")}
-        fresh = []
-        for p in prepared:
-            old = existing.get(p.statement["id"])
-            if old is None:
-                fresh.append(p)
-            elif not same_statement(json.loads(old), p.raw):
-                raise XapiError(RecordsErrorCode.CONFLICT,
-                                _("statement {id} is already stored with different content").format(
-                                    id=p.statement["id"]), status=409)
-        if not fresh:
-            return ids
-        _apply_voiding(fresh)
-        rows = [p.row for p in fresh]
-        try:
-            Statement.objects.bulk_create(rows)
-        except IntegrityError:
-            raise XapiError(RecordsErrorCode.CONFLICT, _("a statement with this id was stored meanwhile"),
-                            status=409) from None
-        if any(r.pk is None for r in rows):
-            pks = dict(Statement.objects.filter(statement_id__in=[r.statement_id for r in rows])
-                       .values_list("statement_id", "pk"))
-            for r in rows:
-                r.pk = pks[uuid.UUID(str(r.statement_id))]
+        _apply_voiding(prepared)
+        inserted = _insert_new([p.row for p in prepared])
+        dupes = [p for p in prepared if p.statement["id"] not in inserted]
+        if dupes:
+            existing = {str(sid): full for sid, full in Statement.objects.filter(
+                statement_id__in=[p.statement["id"] for p in dupes]).values_list("statement_id", "full")}
+            for p in dupes:
+                if not same_statement(json.loads(existing[p.statement["id"]]), p.raw):
+                    raise XapiError(RecordsErrorCode.CONFLICT,
+                                    _("statement {id} is already stored with different content").format(
+                                        id=p.statement["id"]), status=409)
+        fresh = [p for p in prepared if p.statement["id"] in inserted]
+        for p in fresh:
+            p.row.pk = inserted[p.statement["id"]]
         rels = [StatementRelation(statement_id=p.row.pk, kind=k, value=v, direct=d)
                 for p in fresh for (k, v, d) in p.relations]
         if rels:
@@ -361,6 +350,31 @@ def statements_store(*, client: LrsClient, statements: list, parts: dict[str, tu
             Attachment.objects.get_or_create(sha2=sha2, defaults={"content_type": ctype, "content": content})
         _upsert_activities(fresh)
     return ids
+
+
+_INSERT_CHUNK = 500
+
+
+def _insert_new(rows: list[Statement]) -> dict[str, int]:
+    """INSERT … ON CONFLICT (statement_id) DO NOTHING RETURNING: one round trip that stores the
+    new statements and tells which ids were already there. Returns {statement id: pk}."""
+    fields = [f for f in Statement._meta.local_concrete_fields if not f.primary_key]
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(f.column) for f in fields)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    inserted: dict[str, int] = {}
+    with connection.cursor() as cur:
+        for i in range(0, len(rows), _INSERT_CHUNK):
+            chunk = rows[i:i + _INSERT_CHUNK]
+            params = [f.get_db_prep_save(getattr(r, f.attname), connection) for r in chunk for f in fields]
+            cur.execute(
+                f"INSERT INTO {qn(Statement._meta.db_table)} ({cols}) VALUES {', '.join([one] * len(chunk))} "  # noqa: S608
+                f"ON CONFLICT ({qn('statement_id')}) DO NOTHING RETURNING {qn('id')}, {qn('statement_id')}",
+                params,
+            )
+            for pk, sid in cur.fetchall():
+                inserted[str(uuid.UUID(str(sid)))] = pk
+    return inserted
 
 
 def _apply_voiding(fresh: list[Prepared]) -> None:

@@ -122,6 +122,7 @@ class Authorisation(StrEnum):
     NOT_FOUND = "NOT_FOUND"  # the university has no such centre
     UNKNOWN_UNIVERSITY = "UNKNOWN_UNIVERSITY"  # no such university
     AMBIGUOUS_UNIVERSITY = "AMBIGUOUS_UNIVERSITY"  # several universities match; be more precise
+    AMBIGUOUS_CENTRE = "AMBIGUOUS_CENTRE"  # part of a name that several centres share
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,7 @@ class LookupResult:
     centre: LearningCentre | None = None
     filing_in_force: CentreFiling | None = None
     candidates: tuple[University, ...] = ()
+    centre_candidates: tuple[LearningCentre, ...] = ()  # disclosed centres sharing the partial name
 
     @property
     def is_authorised(self) -> bool:
@@ -165,11 +167,17 @@ def centre_authorisation(*, university_query: str, centre_query: str, today: dt.
         return LookupResult(status=status, candidates=candidates)
     name = (centre_query or "").strip()
     centres = LearningCentre.objects.filter(university=university).select_related("university", "host_province")
-    centre = (
-        centres.filter(code__iexact=name).first()
-        or centres.filter(name=name).first()
-        or (centres.filter(name__icontains=name).order_by("-is_disclosed", "code").first() if len(name) >= 4 else None)
-    )
+    centre = centres.filter(code__iexact=name).first() or centres.filter(name=name).first()
+    if centre is None and len(name) >= 4:
+        # Part of a name answers only when it names one centre: "楚天大学" alone must not
+        # come back "authorised" because some centre of 楚天大学 is.
+        partial = list(centres.filter(name__icontains=name).order_by("code")[:7])
+        if len(partial) == 1:
+            centre = partial[0]
+        elif partial:
+            disclosed = tuple(c for c in partial if c.is_disclosed and c.status != LearningCentre.Status.CLOSED)
+            return LookupResult(status=Authorisation.AMBIGUOUS_CENTRE, university=university,
+                                centre_candidates=disclosed[:6])
     if centre is None:
         return LookupResult(status=Authorisation.NOT_FOUND, university=university)
     if not centre.is_disclosed or centre.status == LearningCentre.Status.CLOSED:

@@ -190,3 +190,18 @@ def test_public_list_query_budget(client, centre, filing, django_assert_max_num_
     # then
     with django_assert_max_num_queries(8):
         client.get(reverse("portal:centres"))
+
+
+def test_lookup_with_only_the_university_name_as_centre_is_not_authorised(centre, undisclosed):
+    # when the centre field repeats the university's name, which every centre name contains
+    result = centre_authorisation(university_query="江汉大学", centre_query="江汉大学")
+    # then nothing is declared authorised; the disclosed candidates are offered
+    assert result.status == Authorisation.AMBIGUOUS_CENTRE
+    assert result.centre_candidates == (centre,)
+
+
+def test_lookup_by_a_unique_part_of_a_name(centre, undisclosed):
+    # when
+    result = centre_authorisation(university_query="江汉大学", centre_query="武汉洪山")
+    # then
+    assert result.status == Authorisation.AUTHORISED and result.centre == centre

@@ -166,3 +166,9 @@ def test_agents_resource_returns_a_person(xapi):
 
 def test_agents_with_invalid_agent_is_400(xapi):
     assert xapi.get("agents", {"agent": json.dumps({"name": "nobody"})}).status_code == 400
+
+
+def test_error_reasons_are_translated_to_chinese(xapi):
+    resp = xapi.get("activities", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert resp.status_code == 400
+    assert resp.json()["message"] == "缺少参数 activityId"

@@ -160,3 +160,26 @@ def test_admin_shows_registry_rows_read_only(client, system_admin, centre):
     assert client.post(url, {"name": "changed"}).status_code == 403
     centre.refresh_from_db()
     assert centre.name != "changed"
+
+
+def _nav(html: str) -> str:
+    return html.split('<ul class="navbar-nav me-auto">', 1)[1].split("</ul>", 1)[0]
+
+
+def test_navigation_follows_the_role(client, university_admin, teacher):
+    # given a university administrator
+    client.force_login(university_admin)
+    nav = _nav(client.get(reverse("home")).content.decode())
+    # then the findings link is there
+    assert reverse("compliance:findings") in nav and "管理后台" not in nav
+    # given a teacher, who may not see findings
+    client.force_login(teacher)
+    nav = _nav(client.get(reverse("home")).content.decode())
+    assert reverse("compliance:findings") not in nav
+    assert reverse("home") in nav
+
+
+def test_navigation_for_the_public_has_only_the_registry(client, db):
+    nav = _nav(client.get(reverse("portal:index")).content.decode())
+    assert reverse("home") not in nav
+    assert "公示查询" in nav

@@ -16,15 +16,15 @@ from sanguan.accounts.models import Membership, Role
 
 register = template.Library()
 
-# (url name, label, bootstrap icon, policy action that makes the link worth showing or None).
-# Apps that are not there yet simply do not resolve and are skipped.
-NAV: list[tuple[str, Any, str, str | None]] = [
-    ("home", _("Home"), "house", None),
-    ("compliance:findings", _("Findings"), "clipboard-check", "compliance.view_findings"),
-    ("supervision:index", _("Supervision"), "binoculars", "sanctions.view"),
-    ("admissions:index", _("Admissions"), "person-plus", None),
-    ("teaching:index", _("Teaching"), "journal-text", None),
-    ("exams:index", _("Exams"), "pencil-square", None),
+# (url name, label, bootstrap icon, policy actions of which one makes the link worth showing;
+# empty: any member). Apps that are not there yet simply do not resolve and are skipped.
+NAV: list[tuple[str, Any, str, tuple[str, ...]]] = [
+    ("home", _("Home"), "house", ()),
+    ("compliance:findings", _("Findings"), "clipboard-check", ("compliance.view_findings",)),
+    ("supervision:index", _("Supervision"), "binoculars", ("sanctions.view",)),
+    ("admissions:index", _("Admissions"), "person-plus", ("admissions.view", "admissions.register_self")),
+    ("teaching:index", _("Teaching"), "journal-text", ("teaching.view", "teaching.check_in")),
+    ("exams:index", _("Exams"), "pencil-square", ("exams.view", "exams.set_paper", "exams.grade")),
 ]
 
 # What each role does, as shown after its scope: "湖北省教育厅 · 省级监管".
@@ -55,13 +55,14 @@ def nav_items(context: dict) -> list[dict[str, Any]]:
         return []
     current = getattr(request, "path", "")
     items = []
-    for name, label, icon, action in NAV:
+    known = policy.grants()
+    for name, label, icon, actions in NAV:
         url = _resolves(name)
         if url is None:
             continue
-        if action is not None and not policy.memberships_for(user, action):
+        if actions and not any(policy.memberships_for(user, a) for a in actions if a in known):
             continue
-        if name.endswith(":index") and not policy.memberships_of(user):
+        if not actions and name != "home" and not policy.memberships_of(user):
             continue
         active = current == url or (url != "/" and current.startswith(url) and name != "home")
         items.append({"url": url, "label": label, "icon": icon, "active": active})

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sanguan.core.models import TimeStampedModel
 from sanguan.institutions.models import Authority, Major, University
@@ -18,10 +19,12 @@ class Sanction(TimeStampedModel):
     lifted. Rows are never deleted: lifting records who, when and why."""
 
     class Kind(models.TextChoices):
-        RECTIFICATION_ORDER = "RECTIFICATION_ORDER", _("Rectification order")
-        PUBLIC_REPRIMAND = "PUBLIC_REPRIMAND", _("Public reprimand")
-        ENROLMENT_LIMITED = "ENROLMENT_LIMITED", _("Enrolment limited")
-        ENROLMENT_SUSPENDED = "ENROLMENT_SUSPENDED", _("Enrolment suspended")
+        # "sanction" context: the notice's terms (责令限期整改 / 通报批评 / 限制招生 / 暂停招生),
+        # which differ from a centre's status "Enrolment suspended" (停止招生).
+        RECTIFICATION_ORDER = "RECTIFICATION_ORDER", pgettext_lazy("sanction", "Rectification order")
+        PUBLIC_REPRIMAND = "PUBLIC_REPRIMAND", pgettext_lazy("sanction", "Public reprimand")
+        ENROLMENT_LIMITED = "ENROLMENT_LIMITED", pgettext_lazy("sanction", "Enrolment limited")
+        ENROLMENT_SUSPENDED = "ENROLMENT_SUSPENDED", pgettext_lazy("sanction", "Enrolment suspended")
 
     RESTRICTIVE_KINDS = (Kind.ENROLMENT_LIMITED, Kind.ENROLMENT_SUSPENDED)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from sanguan.accounts import policy
 from sanguan.accounts.models import ScopeKind
@@ -103,3 +104,28 @@ def sanctions_visible_to(*, user: Any, filters: dict[str, Any] | None = None) ->
     if filters.get("in_force_on") is not None:
         qs = qs.filter(_in_force_on(filters["in_force_on"]))
     return qs
+
+
+def universities_sanctionable_by(*, user: Any) -> QuerySet[University]:
+    """The universities ``user`` may sanction (the issue form's choices)."""
+    condition: Q | None = None
+    for m in policy.memberships_for(user, "sanctions.issue"):
+        if m.scope_kind == ScopeKind.NATIONAL:
+            return University.objects.all()
+        if m.scope_kind == ScopeKind.PROVINCE:
+            part = Q(province_id=m.province_id)
+            condition = part if condition is None else condition | part
+    if condition is None:
+        return University.objects.none()
+    return University.objects.filter(condition)
+
+
+def sanction_status(sanction: Sanction, day: dt.date) -> str:
+    """``lifted``, ``upcoming``, ``ended`` or ``in_force`` on ``day``."""
+    if sanction.is_lifted and timezone.localdate(sanction.lifted_at) <= day:
+        return "lifted"
+    if sanction.starts_on > day:
+        return "upcoming"
+    if sanction.ends_on is not None and sanction.ends_on < day:
+        return "ended"
+    return "in_force"

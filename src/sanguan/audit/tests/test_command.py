@@ -10,6 +10,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import translation
 
 from sanguan.audit import merkle
 from sanguan.audit.models import MerkleNode, TreeState
@@ -180,7 +181,12 @@ def test_entries_has_no_page_limit_for_operators(db):
 
 
 def test_entries_beyond_the_log_is_an_error(log_of_37):
-    with pytest.raises(CommandError, match="The tree has only 37 entries"):
+    with translation.override("en"), pytest.raises(CommandError, match="The tree has only 37 entries"):
+        run("entries", "--start", "0", "--end", "37")
+
+
+def test_entries_errors_are_in_chinese_by_default(log_of_37):
+    with pytest.raises(CommandError, match="审计树只有 37 条记录。"):
         run("entries", "--start", "0", "--end", "37")
 
 

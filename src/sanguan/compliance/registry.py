@@ -17,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Severity(models.TextChoices):
@@ -29,10 +30,10 @@ class Severity(models.TextChoices):
 class RuleScope(models.TextChoices):
     """The level whose duty the rule checks."""
 
-    NATIONAL = "NATIONAL", _("National")
-    PROVINCE = "PROVINCE", _("Province")
-    UNIVERSITY = "UNIVERSITY", _("University")
-    CENTRE = "CENTRE", _("Learning centre")
+    NATIONAL = "NATIONAL", pgettext_lazy("rule scope", "National")
+    PROVINCE = "PROVINCE", pgettext_lazy("rule scope", "Province")
+    UNIVERSITY = "UNIVERSITY", pgettext_lazy("rule scope", "University")
+    CENTRE = "CENTRE", pgettext_lazy("rule scope", "Learning centre")
 
 
 # Short titles of the notice's articles (教职成厅〔2019〕8号), for grouping findings.

@@ -175,3 +175,15 @@ def test_run_summary_lists_every_registered_rule_in_article_order(remote_centre)
     assert summary.started_at <= summary.finished_at
     assert summary.as_dict()["rules"] == [r.code for r in registry.all_rules()]
     assert {"CENTRE-001", "CENTRE-002", "CENTRE-003"} <= set(summary.rules)
+
+
+def test_background_task_runs_the_rules_and_returns_the_summary(remote_centre, national_regulator):
+    # given
+    from sanguan.compliance.tasks import compliance_run_task
+
+    # when (eager in the embedded default)
+    summary = compliance_run_task.delay(actor_id=national_regulator.pk, rule_codes=["CENTRE-001"]).get()
+
+    # then
+    assert (summary["rules"], summary["opened"]) == (["CENTRE-001"], 1)
+    assert AuditEvent.objects.get(action="compliance.ran").actor_id == national_regulator.pk

@@ -13,7 +13,8 @@ After Sanchez-Perez, Sidorov and Gelbukh (PAN 2014), with character-exact edges:
    reordered sentences and clauses within a passage stay in one cluster.  A cluster whose
    two fragments are not similar enough as wholes is re-clustered with a smaller gap.
 4. **Filtering.** Overlaps on the suspicious side are resolved in favour of the more
-   similar case; cases shorter than ``min_chars`` are dropped.
+   similar case; cases shorter than ``min_chars`` are dropped (a CJK
+   character weighing 2.5: Chinese packs more into a character).
 5. **Summary mode.** Summaries compress a long source passage into a few sentences; the
    extension is re-run with a much larger gap on the source side, and its cases are kept
    when their source side is several times longer than their suspicious side.
@@ -75,6 +76,7 @@ class Prepared:
     feat_sent: np.ndarray  # sentence index per feature occurrence
     feat_hash: np.ndarray  # feature hash per occurrence
     tok_feat: np.ndarray  # hash of the n-gram (trim_n) starting at each token, 0 if none
+    cjk_cum: np.ndarray  # number of CJK tokens before each token index
 
 
 def prepare(text: str, params: Params | None = None, toks: Tokens | None = None) -> Prepared:
@@ -97,7 +99,8 @@ def prepare(text: str, params: Params | None = None, toks: Tokens | None = None)
         fs.append(sent_of[:-1][pair])
         fh.append(bh)
     tok_feat = _ngram_hashes(toks, p.trim_n)
-    return Prepared(text, toks, sents, np.concatenate(fs), np.concatenate(fh), tok_feat)
+    cjk_cum = np.concatenate(([0], np.cumsum(toks.kinds == CJK)))
+    return Prepared(text, toks, sents, np.concatenate(fs), np.concatenate(fh), tok_feat, cjk_cum)
 
 
 def _ngram_hashes(toks: Tokens, n: int) -> np.ndarray:
@@ -174,7 +177,6 @@ class _Pair:
     def __init__(self, a: Prepared, b: Prepared):
         self.a, self.b = a, b
         self.wa, self.wb, self.ba, self.bb = _matrices(a, b)
-        self.wa_d = self.wa.toarray() if self.wa.shape[1] * self.wa.shape[0] < 4_000_000 else None
 
     def frag_vec(self, w, lo, hi):
         return np.asarray(w[lo : hi + 1].sum(axis=0)).ravel()
@@ -185,7 +187,7 @@ class _Pair:
     def seeds(self, th_cos, th_dice):
         cos = (_norm_rows(self.wa) @ _norm_rows(self.wb).T).tocoo()
         keep = cos.data > th_cos
-        ii, jj, cc = cos.row[keep], cos.col[keep], cos.data[keep]
+        ii, jj = cos.row[keep], cos.col[keep]
         if not len(ii):
             return []
         la = np.asarray(self.ba.sum(axis=1)).ravel()
@@ -319,7 +321,7 @@ def align_prepared(a: Prepared, b: Prepared, params: Params | None = None) -> li
     out = _to_passages(a, b, cases, p.min_chars)
     if p.trim_n:
         out = [_trim(a, b, c, p.trim_n, p.trim_density) for c in out]
-        out = [c for c in out if c.this_end - c.this_start >= p.min_chars and c.source_end - c.source_start >= p.min_chars]
+        out = [c for c in out if _long_enough(a, b, c, p.min_chars)]
     if p.summary:
         sseeds = pair.seeds(p.summary_th_cos, p.summary_th_dice) if p.summary_th_cos < p.th_cos else seeds
         summ = _resolve(pair.extend(sseeds, p.gap, p.summary_gap, p.summary_th, p.min_gap))
@@ -345,13 +347,27 @@ def _overlap(x: Passage, y: Passage) -> bool:
     return x.this_start < y.this_end and y.this_start < x.this_end
 
 
+def _eff_len(p: Prepared, start: int, end: int) -> float:
+    """Length in characters, a CJK character counting 2.5: 60 hanzi weigh as much as 150
+    characters of English (about 25 words)."""
+    lo = np.searchsorted(p.toks.starts, start)
+    hi = np.searchsorted(p.toks.starts, end)
+    return (end - start) + 1.5 * float(p.cjk_cum[hi] - p.cjk_cum[lo])
+
+
+def _long_enough(a: Prepared, b: Prepared, c: Passage, min_chars: int) -> bool:
+    return (_eff_len(a, c.this_start, c.this_end) >= min_chars
+            and _eff_len(b, c.source_start, c.source_end) >= min_chars)
+
+
 def _to_passages(a, b, cases, min_chars):
     out = []
     for i0, i1, j0, j1, s in cases:
         s0, s1 = _chars(a, i0, i1)
         r0, r1 = _chars(b, j0, j1)
-        if s1 - s0 >= min_chars and r1 - r0 >= min_chars:
-            out.append(Passage(s0, s1, r0, r1, round(float(s), 4)))
+        c = Passage(s0, s1, r0, r1, round(float(s), 4))
+        if _long_enough(a, b, c, min_chars):
+            out.append(c)
     return out
 
 

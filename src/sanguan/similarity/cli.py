@@ -124,7 +124,7 @@ def cmd_index(a: argparse.Namespace) -> int:
         docs = [NewDocument(rel, load(os.path.join(a.corpus, rel), rel).text, authors.get(rel, ""))
                 for rel in files]
         index = Index.open(a.index, create=True)
-        res = index.add(docs)
+        res = index.add(docs, jobs=min(2, os.cpu_count() or 1))
     except SimilarityError as e:
         _err(str(e))
         return 1

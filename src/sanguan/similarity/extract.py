@@ -20,7 +20,8 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
-from .errors import SimilarityError, SimilarityErrorCode as Code
+from .errors import SimilarityError
+from .errors import SimilarityErrorCode as Code
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_CHARS = 20_000_000
@@ -168,7 +169,8 @@ _KINDS = [
     (re.compile(r"^(目\s*录|contents|table of contents|图表目录|插图目录|list of (figures|tables))$", re.I), "front"),
     (re.compile(r"^(独创性声明|原创性声明|学位论文.*(声明|授权书)|declaration.*)$", re.I), "front"),
     (re.compile(r"^(参考文献|references|bibliography|works cited|引用文献)$", re.I), "references"),
-    (re.compile(r"^(致\s*谢|谢\s*辞|后\s*记|acknowledge?ments?|攻读.*(成果|论文).*|作者简介|个人简历.*)$", re.I), "back"),
+    (re.compile(r"^(致\s*谢|谢\s*辞|后\s*记|acknowledge?ments?|攻读.*(成果|论文).*|作者简介|个人简历.*)$", re.I),
+     "back"),
 ]
 _CHAPTER = re.compile(
     rf"^(第[{_CN_NUM}\d]+章.*|chapter\s+[\divxlc]+\b.*|[\d]{{1,2}}[.、．\s]\s*\S.*|[{_CN_NUM}]{{1,3}}、\s*\S.*"
@@ -234,7 +236,8 @@ def structure(text: str, headings: list[tuple[int, int, int]] | None = None) -> 
 
 _QUOTE = re.compile(r"“[^”]{4,600}”|「[^」]{4,600}」|『[^』]{4,600}』|\"[^\"\n]{8,600}\"")
 _CITE = re.compile(
-    r"\[\d+(?:\s*[-–,，]\s*\d+)*\]|［\d+(?:[-–,，]\d+)*］|\((?:[A-Z][A-Za-z\-]+(?: et al\.)?(?:,| and| &)?\s*)+\d{4}[a-z]?\)"
+    r"\[\d+(?:\s*[-–,，]\s*\d+)*\]|［\d+(?:[-–,，]\d+)*］"
+    r"|\((?:[A-Z][A-Za-z\-]+(?: et al\.)?(?:,| and| &)?\s*)+\d{4}[a-z]?\)"
     r"|（[\u4e00-\u9fff]{1,4}(?:等)?[，,]\s*\d{4}）"
 )
 _SENT = re.compile(r"[^。！？!?.\n]*(?:[。！？!?]|\.(?=\s)|\n|$)")

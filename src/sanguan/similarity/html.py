@@ -69,7 +69,8 @@ def render(doc: Document, rep: dict) -> str:
         chunk = escape(text[i:j])
         if owner[i] is not None:
             c = colours.get(owner[i], "#999")
-            chunk = f'<mark style="background:{c}33;border-bottom:2px solid {c}" title="{escape(owner[i])}">{chunk}</mark>'
+            style = f"background:{c}33;border-bottom:2px solid {c}"
+            chunk = f'<mark style="{style}" title="{escape(owner[i])}">{chunk}</mark>'
         if excluded[i]:
             chunk = f'<span class="excluded">{chunk}</span>'
         out.append(chunk)

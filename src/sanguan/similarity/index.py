@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -31,7 +32,8 @@ from typing import Protocol
 
 import numpy as np
 
-from .errors import SimilarityError, SimilarityErrorCode as Code
+from .errors import SimilarityError
+from .errors import SimilarityErrorCode as Code
 from .fingerprint import K, W, fingerprints
 from .normalize import tokenize
 
@@ -72,9 +74,10 @@ class Backend(Protocol):
         """Store (name, author, sha256, text) documents and their fingerprints atomically."""
         ...
 
-    def lookup(self, fps: np.ndarray, max_df: int) -> dict[int, int]:
-        """doc id -> number of the given fingerprints it holds, skipping fingerprints held by
-        more than `max_df` documents."""
+    def lookup(self, fps: np.ndarray, max_df: int) -> dict[int, float]:
+        """doc id -> sum over the given fingerprints it holds of 1 / (number of documents
+        holding it), skipping fingerprints held by more than `max_df` documents: a passage
+        copied from one document scores about one per fingerprint, stock phrases little."""
         ...
 
     def get(self, doc_id: int) -> SourceDocument: ...
@@ -188,7 +191,7 @@ class FileBackend:
             self._write_manifest(m)
             return ids
 
-    def lookup(self, fps: np.ndarray, max_df: int) -> dict[int, int]:
+    def lookup(self, fps: np.ndarray, max_df: int) -> dict[int, float]:
         fps = np.unique(np.asarray(fps, dtype=np.uint64))
         per_fp_docs: list[np.ndarray] = []
         per_fp_keys: list[np.ndarray] = []
@@ -211,8 +214,9 @@ class FileBackend:
         keys = np.concatenate(per_fp_keys)
         df = np.bincount(keys, minlength=len(fps))
         ok = df[keys] <= max_df
-        ids, counts = np.unique(docs[ok], return_counts=True)
-        return dict(zip(ids.tolist(), counts.tolist(), strict=True))
+        ids, inv = np.unique(docs[ok], return_inverse=True)
+        weight = np.bincount(inv, weights=1.0 / df[keys][ok])
+        return {int(i): round(float(w), 6) for i, w in zip(ids.tolist(), weight.tolist(), strict=True)}
 
     def get(self, doc_id: int) -> SourceDocument:
         for seg in self.manifest["segments"]:
@@ -271,7 +275,8 @@ class PostgresBackend:
         try:
             self.conn = psycopg.connect(dsn, autocommit=False)
         except psycopg.Error as e:
-            raise SimilarityError(Code.INDEX_MISSING, _redact(dsn), f"cannot connect ({e.__class__.__name__})") from None
+            raise SimilarityError(Code.INDEX_MISSING, _redact(dsn),
+                                  f"cannot connect ({e.__class__.__name__})") from None
         with self.conn.cursor() as c:
             c.execute("SELECT to_regclass(%s)", (f"{prefix}meta",))
             exists = c.fetchone()[0] is not None
@@ -289,11 +294,13 @@ class PostgresBackend:
         p = self.p
         with self.conn.cursor() as c:
             c.execute(f"CREATE TABLE {p}meta (key text PRIMARY KEY, value text NOT NULL)")
-            c.execute(f"INSERT INTO {p}meta VALUES ('k', %s), ('w', %s), ('format', %s)", (str(k), str(w), str(FORMAT)))
+            c.execute(f"INSERT INTO {p}meta VALUES ('k', %s), ('w', %s), ('format', %s)",  # noqa: S608
+                      (str(k), str(w), str(FORMAT)))
             c.execute(f"CREATE TABLE {p}document (id integer PRIMARY KEY, name text NOT NULL UNIQUE, "
                       "author text NOT NULL DEFAULT '', sha256 char(64) NOT NULL, length integer NOT NULL, "
                       "text text NOT NULL)")
-            c.execute(f"CREATE TABLE {p}fingerprint (fp bigint NOT NULL, doc_id integer NOT NULL) PARTITION BY HASH (fp)")
+            c.execute(f"CREATE TABLE {p}fingerprint (fp bigint NOT NULL, doc_id integer NOT NULL) "
+                      "PARTITION BY HASH (fp)")
             for r in range(partitions):
                 c.execute(f"CREATE TABLE {p}fingerprint_{r} PARTITION OF {p}fingerprint "
                           f"FOR VALUES WITH (MODULUS {partitions}, REMAINDER {r})")
@@ -337,7 +344,7 @@ class PostgresBackend:
             raise
         return ids
 
-    def lookup(self, fps: np.ndarray, max_df: int) -> dict[int, int]:
+    def lookup(self, fps: np.ndarray, max_df: int) -> dict[int, float]:
         vals = np.unique(np.asarray(fps, dtype=np.uint64)).astype(np.int64).tolist()
         if not vals:
             return {}
@@ -345,11 +352,11 @@ class PostgresBackend:
         with self.conn.cursor() as c:
             c.execute(
                 f"WITH q AS (SELECT fp, doc_id FROM {p}fingerprint WHERE fp = ANY(%s)), "  # noqa: S608
-                "ok AS (SELECT fp FROM q GROUP BY fp HAVING count(*) <= %s) "
-                "SELECT doc_id, count(*) FROM q JOIN ok USING (fp) GROUP BY doc_id",
+                "ok AS (SELECT fp, count(*) AS df FROM q GROUP BY fp HAVING count(*) <= %s) "
+                "SELECT doc_id, sum(1.0 / df) FROM q JOIN ok USING (fp) GROUP BY doc_id",
                 (vals, max_df),
             )
-            out = {int(d): int(n) for d, n in c.fetchall()}
+            out = {int(d): round(float(n), 6) for d, n in c.fetchall()}
         self.conn.commit()
         return out
 
@@ -374,6 +381,11 @@ def _redact(dsn: str) -> str:
 # ------------------------------------------------------------------ the index
 
 
+def _fingerprint(job: tuple[str, int, int]) -> np.ndarray:
+    text, k, w = job
+    return fingerprints(tokenize(text), k, w)
+
+
 @dataclass(frozen=True)
 class AddResult:
     added: int
@@ -394,35 +406,60 @@ class Index:
     def __len__(self) -> int:
         return self.backend.count()
 
-    def add(self, docs: Iterable[NewDocument], *, batch: int = 2000) -> AddResult:
+    def add(self, docs: Iterable[NewDocument], *, batch: int = 2000, jobs: int = 1) -> AddResult:
         """Add documents; a name already indexed with the same text is skipped, with another
-        text it is refused (the index keeps what it has)."""
+        text it is refused (the index keeps the batches stored before).  Fingerprints are
+        computed in `jobs` processes."""
         known = self.backend.known()
         added = same = 0
-        buf: list[tuple[str, str, str, str]] = []
-        fps: list[np.ndarray] = []
-        for d in docs:
-            h = sha256(d.text)
-            if d.name in known:
-                if known[d.name] != h:
-                    raise SimilarityError(Code.INDEX_CONFLICT, d.name, "already indexed with different text")
-                same += 1
-                continue
-            known[d.name] = h
-            buf.append((d.name, d.author, h, d.text))
-            fps.append(fingerprints(tokenize(d.text), self.backend.k, self.backend.w))
-            if len(buf) >= batch:
-                added += len(self.backend.add(buf, fps))
-                buf, fps = [], []
-        added += len(self.backend.add(buf, fps))
+        k, w = self.backend.k, self.backend.w
+
+        def fresh():
+            nonlocal same
+            for d in docs:
+                h = sha256(d.text)
+                if d.name in known:
+                    if known[d.name] != h:
+                        raise SimilarityError(Code.INDEX_CONFLICT, d.name, "already indexed with different text")
+                    same += 1
+                    continue
+                known[d.name] = h
+                yield d, h
+
+        pool = None
+        if jobs > 1:
+            from multiprocessing import get_context
+
+            pool = get_context("fork").Pool(jobs)
+        try:
+            it = fresh()
+            pending = list(itertools.islice(it, batch))
+            while pending:
+                texts = [d.text for d, _ in pending]
+                got = (pool.map(_fingerprint, [(t, k, w) for t in texts], chunksize=16) if pool
+                       else [_fingerprint((t, k, w)) for t in texts])
+                added += len(self.backend.add([(d.name, d.author, h, d.text) for d, h in pending], got))
+                pending = list(itertools.islice(it, batch))
+        finally:
+            if pool:
+                pool.close()
+                pool.join()
         return AddResult(added, same)
 
-    def candidates(self, fps: np.ndarray, *, limit: int = 30, min_shared: int = 3,
-                   exclude_sha256: str | None = None) -> list[tuple[int, int]]:
-        """(doc id, shared fingerprints) of the documents most likely to share passages."""
+    def candidates(self, fps: np.ndarray, *, limit: int = 30, min_score: float = 3.0, relative: float = 0.1,
+                   exclude_sha256: str | None = None) -> list[tuple[int, float]]:
+        """(doc id, score) of the documents most likely to share passages with the text whose
+        fingerprints are `fps`, best first: at most `limit`, each scoring at least `min_score`
+        and `relative` times the best."""
         n = max(len(self), 1)
-        counts = self.backend.lookup(fps, max_df=max(50, n // 50))
-        ranked = sorted(((c, -d) for d, c in counts.items() if c >= min_shared), reverse=True)
+        scores = self.backend.lookup(fps, max_df=max(50, n // 50))
+        ordered = sorted(scores.values(), reverse=True)
+        best = ordered[0] if ordered else 0.0
+        # documents far down the list score by chance (shared common n-grams): their level is
+        # the noise floor that a real source must clear
+        noise = ordered[2 * limit] if len(ordered) > 2 * limit else 0.0
+        floor = max(min_score, relative * best, 1.5 * noise)
+        ranked = sorted(((c, -d) for d, c in scores.items() if c >= floor), reverse=True)
         out = []
         for c, nd in ranked:
             if len(out) >= limit:

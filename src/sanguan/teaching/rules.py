@@ -30,6 +30,15 @@ from .models import (
 )
 from .monitoring import rules_in_force
 
+# The warning statuses' English labels as msgids (findings store msgids, readers translate).
+STATUS_MSGIDS = {
+    "RAISED": gettext_noop("Raised"),
+    "NOTIFIED": gettext_noop("Student and tutor notified"),
+    "RESPONDED": gettext_noop("Student responded"),
+    "INTERVENED": gettext_noop("Intervention recorded"),
+    "CLOSED": gettext_noop("Closed"),
+}
+
 
 def _provinces(university, centre=None) -> frozenset[str]:
     return frozenset({university.province_id} | ({centre.host_province_id} if centre is not None else set()))
@@ -262,7 +271,7 @@ def warning_without_follow_up(context: RuleContext) -> Iterator[Detection]:
             summary_params={
                 "warning": w.pk,
                 "number": w.enrolment.student.student_number,
-                "status": EarlyWarning.Status(w.status).label,
+                "status": STATUS_MSGIDS[w.status],
                 "since": w.status_changed_at.date().isoformat(),
             },
             evidence=(Evidence(label=gettext_noop("Early warning"), url=f"/teaching/warnings/{w.pk}/"),),

@@ -3,8 +3,9 @@
 ``record`` is called by every service that changes state of record, inside the same
 ``transaction.atomic()`` as the change, so the event exists exactly when the change does.
 Appends are serialised by a row lock on ``TreeState`` (PostgreSQL; SQLite serialises
-writers itself), and each costs four statements whatever the size of the tree: lock the
-state, insert the event, insert the nodes it completes, update the state.
+writers itself), and each costs the same whatever the size of the tree: lock and read the
+state, then insert the event and the nodes it completes and move the state (one statement
+on PostgreSQL, three on SQLite).
 """
 
 from __future__ import annotations

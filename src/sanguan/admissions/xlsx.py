@@ -7,12 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import logging
+import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +27,23 @@ from sanguan.institutions.models import LearningCentre, Level, University
 from . import services
 from .errors import AdmissionsError
 from .errors import AdmissionsErrorCode as E
-from .models import Applicant, EnrollmentPlan, ExamScore, ExamSession, PriorQualification, Season
+from .models import Applicant, EnrollmentPlan, ExamScore, ExamSession, ImportBatch, PriorQualification, Season
+
+log = logging.getLogger(__name__)
+
+
+class _Stages:
+    """Stage timings of a long import, logged at DEBUG (the benchmark prints them)."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.t = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        log.debug("%s: %s %.2f s", self.what, stage, now - self.t)
+        self.t = now
+
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 200_000
@@ -47,34 +65,106 @@ class ImportReport:
     warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _rows(data: bytes, columns: list[str]) -> Iterator[tuple[int, list[Any]]]:
-    """Rows as lists of cell values (row numbers as Excel shows them), after the header."""
-    import openpyxl
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+MAX_UNCOMPRESSED = 512 * 1024 * 1024
+
+
+def _column_index(ref: str) -> int:
+    n = 0
+    for ch in ref:
+        if ch.isalpha():
+            n = n * 26 + (ord(ch.upper()) - 64)
+        else:
+            break
+    return n - 1
+
+
+def _sheet_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
+    """The first worksheet's rows as ``(row number, values)``, read straight from the XML.
+
+    About four times faster than openpyxl's read-only mode, which matters at 50,000 rows.
+    Values are strings (numbers as written in the file) or None. defusedxml refuses
+    entities and DTDs; the uncompressed size is capped against zip bombs."""
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import iterparse
 
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        z = zipfile.ZipFile(io.BytesIO(data))
+        names = set(z.namelist())
+        if any(i.file_size > MAX_UNCOMPRESSED for i in z.infolist()):
+            raise AdmissionsError(E.IMPORT_MALFORMED, _("The file is too large once uncompressed."))
+        sheet = "xl/worksheets/sheet1.xml"
+        if "xl/workbook.xml" in names and "xl/_rels/workbook.xml.rels" in names:
+            rid = None
+            for _ev, el in iterparse(z.open("xl/workbook.xml")):
+                if el.tag == _NS + "sheet":
+                    rid = el.get(_REL_NS + "id")
+                    break
+            for _ev, el in iterparse(z.open("xl/_rels/workbook.xml.rels")):
+                if el.tag.endswith("Relationship") and el.get("Id") == rid:
+                    target = el.get("Target", "")
+                    sheet = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                    break
+        if sheet not in names:
+            raise KeyError(sheet)
+        shared: list[str] = []
+        if "xl/sharedStrings.xml" in names:
+            for _ev, el in iterparse(z.open("xl/sharedStrings.xml")):
+                if el.tag == _NS + "si":
+                    shared.append("".join(t.text or "" for t in el.iter(_NS + "t")))
+                    el.clear()
+        row_number = 0
+        for _ev, el in iterparse(z.open(sheet)):
+            if el.tag != _NS + "row":
+                continue
+            row_number = int(el.get("r") or row_number + 1)
+            values: list[Any] = []
+            for c in el:
+                if c.tag != _NS + "c":
+                    continue
+                ref = c.get("r")
+                index = _column_index(ref) if ref else len(values)
+                while len(values) < index:
+                    values.append(None)
+                kind = c.get("t")
+                v = c.find(_NS + "v")
+                if kind == "s":
+                    value: Any = shared[int(v.text)] if v is not None and v.text else None
+                elif kind == "inlineStr":
+                    value = "".join(t.text or "" for t in c.iter(_NS + "t"))
+                else:
+                    value = v.text if v is not None else None
+                values.append(value)
+            el.clear()
+            yield row_number, values
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, ParseError, DefusedXmlException) as exc:
         raise AdmissionsError(E.IMPORT_MALFORMED, _("The file is not a readable xlsx workbook."),
                               {"reason": type(exc).__name__}) from None
-    try:
-        ws = wb.worksheets[0]
-        it = ws.iter_rows(values_only=True)
-        header = [str(c).strip() if c is not None else "" for c in next(it, ())]
-        if header[: len(columns)] != columns:
-            raise AdmissionsError(
-                E.IMPORT_MALFORMED,
-                _("The first row must be the template's header: {columns}").format(columns=" | ".join(columns)),
-                {"expected": columns, "found": header[: len(columns)]},
-            )
-        for n, row in enumerate(it, start=2):
-            if n - 1 > MAX_ROWS:
-                raise AdmissionsError(E.IMPORT_MALFORMED, _("Too many rows (at most {n}).").format(n=MAX_ROWS))
-            cells = list(row[: len(columns)]) + [None] * (len(columns) - len(row))
-            if all(c is None or str(c).strip() == "" for c in cells):
-                continue
-            yield n, cells
-    finally:
-        wb.close()
+
+
+def _rows(data: bytes, columns: list[str]) -> Iterator[tuple[int, list[Any]]]:
+    """Rows as lists of cell values (row numbers as Excel shows them), after the header."""
+    it = _sheet_rows(data)
+    first = next(it, None)
+    header = [str(c).strip() if c is not None else "" for c in (first[1] if first else [])]
+    if header[: len(columns)] != columns:
+        raise AdmissionsError(
+            E.IMPORT_MALFORMED,
+            _("The first row must be the template's header: {columns}").format(columns=" | ".join(columns)),
+            {"expected": columns, "found": header[: len(columns)]},
+        )
+    count = 0
+    for n, row in it:
+        count += 1
+        if count > MAX_ROWS:
+            raise AdmissionsError(E.IMPORT_MALFORMED, _("Too many rows (at most {n}).").format(n=MAX_ROWS))
+        cells = list(row[: len(columns)]) + [None] * (len(columns) - len(row))
+        if all(c is None or str(c).strip() == "" for c in cells):
+            continue
+        yield n, cells
 
 
 def _text(value: Any) -> str:
@@ -82,7 +172,10 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    text = str(value).strip()
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]
+    return text
 
 
 def _date(value: Any) -> dt.date | None:
@@ -90,9 +183,12 @@ def _date(value: Any) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = _text(value).replace("/", "-").replace(".", "-")
+    text = _text(value)
+    if text.replace(".", "", 1).isdigit() and 1 <= float(text) < 80000:
+        # a date cell: Excel stores the days since 1899-12-30
+        return dt.date(1899, 12, 30) + dt.timedelta(days=int(float(text)))
     try:
-        return dt.date.fromisoformat(text)
+        return dt.date.fromisoformat(text.replace("/", "-").replace(".", "-"))
     except ValueError:
         return None
 
@@ -122,6 +218,7 @@ def import_applicants(*, actor: Any, university: University, year: int, season: 
 
     Every row is checked first; any problem refuses the whole file with the list of problems."""
     policy.require(actor, "admissions.import", university)
+    stage = _Stages("import_applicants")
     if season not in Season.values:
         raise AdmissionsError(E.IMPORT_MALFORMED, _("Unknown intake season."))
     plans = {
@@ -187,6 +284,7 @@ def import_applicants(*, actor: Any, university: University, year: int, season: 
         ), qualification))
     if total == 0:
         raise AdmissionsError(E.IMPORT_MALFORMED, _("The file has no data rows."))
+    stage("read and check rows")
     digests = list(seen)
     existing_here: set[str] = set()
     elsewhere: dict[str, list[int]] = {}
@@ -203,29 +301,27 @@ def import_applicants(*, actor: Any, university: University, year: int, season: 
             errors.add(n, "身份证号码", "APPLICANT_DUPLICATE",
                        _("This person has already applied to this university for this intake."))
     errors.raise_if_any(total)
+    stage("duplicate checks")
     for _n, a, _q in prepared:
         if a.id_digest in elsewhere:
             a.duplicate_flag = True
-    applicants = Applicant.objects.bulk_create([a for _n, a, _q in prepared], batch_size=2000)
-    if any(a.pk is None for a in applicants):  # pragma: no cover - databases without RETURNING
-        ids = dict(Applicant.objects.filter(university=university, year=year, season=season,
-                                            id_digest__in=digests).values_list("id_digest", "pk"))
+    applicants = [a for _n, a, _q in prepared]
+    _insert(Applicant, applicants)
+    if any(a.pk is None for a in applicants):
+        ids = dict(Applicant.objects.filter(university=university, year=year, season=season)
+                   .values_list("id_digest", "pk"))
         for a in applicants:
             a.pk = ids[a.id_digest]
+    stage("insert applicants")
     dup_ids = [pk for pks in elsewhere.values() for pk in pks]
     for i in range(0, len(dup_ids), 5000):
         Applicant.objects.filter(pk__in=dup_ids[i:i + 5000]).update(duplicate_flag=True)
-    PriorQualification.objects.bulk_create(
-        [PriorQualification(applicant=a, **q) for (_n, _a, q), a in zip(prepared, applicants, strict=True) if q],
-        batch_size=2000,
-    )
-    file_digest = hashlib.sha256(data).hexdigest()
-    audit.record_many(actor=actor, entries=[
-        audit.Entry(action="admissions.applicant_registered", target=a,
-                    data={"plan": a.plan_id, "centre": a.centre_id, "channel": a.channel, "id_digest": a.id_digest,
-                          "file_sha256": file_digest})
-        for a in applicants
-    ])
+    _insert(PriorQualification, [PriorQualification(applicant=a, **q) for _n, a, q in prepared if q])
+    stage("insert qualifications")
+    _audit_batch(actor=actor, university=university, kind=ImportBatch.Kind.APPLICANTS, data=data,
+                 ids=[a.pk for a in applicants], extra={"year": year, "season": season,
+                                                        "duplicates_elsewhere": len(dup_ids)})
+    stage("audit")
     warnings.extend({"row": n, "code": "DUPLICATE_ELSEWHERE"} for n, a, _q in prepared if a.duplicate_flag)
     return ImportReport(created=len(applicants), warnings=warnings[:MAX_REPORTED_ERRORS])
 
@@ -282,16 +378,45 @@ def import_scores(*, actor: Any, session: ExamSession, data: bytes) -> ImportRep
             row.score, row.candidate_number, row.recorded_by = value, candidate[:32], actor
             changed.append(row)
     errors.raise_if_any(len(rows))
-    created = ExamScore.objects.bulk_create(new, batch_size=2000)
+    _insert(ExamScore, new)
     ExamScore.objects.bulk_update(changed, ["score", "candidate_number", "recorded_by"], batch_size=2000)
-    file_digest = hashlib.sha256(data).hexdigest()
-    audit.record_many(actor=actor, entries=[
-        audit.Entry(action="admissions.score_recorded", target=s,
-                    data={"applicant": s.applicant_id, "session": session.pk, "score": s.score,
-                          "file_sha256": file_digest})
-        for s in [*created, *changed]
-    ])
-    return ImportReport(created=len(created) + len(changed))
+    _audit_batch(actor=actor, university=session.university, kind=ImportBatch.Kind.SCORES, data=data,
+                 ids=sorted(s.applicant_id for s in [*new, *changed]),
+                 extra={"session": session.pk, "created": len(new), "corrected": len(changed)})
+    return ImportReport(created=len(new) + len(changed))
+
+
+def _insert(model: type, objs: list) -> None:
+    """Insert many new rows: PostgreSQL COPY (ten times fewer round trips and no per-row
+    SQL), ``bulk_create`` elsewhere. Primary keys are set by the caller afterwards when the
+    backend does not return them."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objs, batch_size=2000)
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+        with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for obj in objs:
+                copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+
+
+def _audit_batch(*, actor: Any, university: University, kind: str, data: bytes, ids: list[int],
+                 extra: dict[str, Any]) -> ImportBatch:
+    """One audit event per committed batch: the file's digest and a digest of the ids it
+    created, never the rows themselves (an event per row costs more than the import)."""
+    batch = ImportBatch.objects.create(university=university, kind=kind, status=ImportBatch.Status.COMMITTED,
+                                       file_sha256=hashlib.sha256(data).hexdigest(), row_count=len(ids),
+                                       uploaded_by=actor)
+    audit.record(actor=actor, action=f"admissions.{kind.lower()}_imported", target=batch, data={
+        "file_sha256": batch.file_sha256, "count": len(ids), "first_id": min(ids, default=None),
+        "last_id": max(ids, default=None), "ids_sha256": hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest(),
+        **extra})
+    return batch
 
 
 def template(kind: str) -> bytes:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import zipfile
 
 import openpyxl
 import pytest
@@ -26,6 +28,16 @@ def book(header, rows) -> bytes:
     return buf.getvalue()
 
 
+def with_sheet(data: bytes, sheet: bytes) -> bytes:
+    """The workbook with its first sheet's XML replaced."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for info in src.infolist():
+            z.writestr(info, sheet if info.filename == "xl/worksheets/sheet1.xml" else src.read(info))
+    return out.getvalue()
+
+
 def applicant_row(n, **over):
     row = {"姓名": f"考生{n}", "身份证号码": make_id(n), "手机号码": "13800138000", "专业代码": "080901",
            "层次": "专升本", "学习中心代码": "", "前置学历类别": "专科", "前置学历毕业院校": "武汉职业技术学院",
@@ -45,8 +57,9 @@ def test_import_creates_applicants_with_qualifications(university_admin, univers
     assert Applicant.objects.filter(channel="IMPORT").count() == 3
     assert PriorQualification.objects.filter(status="PENDING").count() == 3
     assert Applicant.objects.get(id_number=make_id(3)).centre.code == "JH-WH-01"
-    leaves = repr(list(AuditEvent.objects.values_list("data", flat=True)))
-    assert AuditEvent.objects.filter(action="admissions.applicant_registered").count() == 3
+    leaves = repr(list(AuditEvent.objects.values_list("data", "leaf_input")))
+    event = AuditEvent.objects.get(action="admissions.applicants_imported")
+    assert event.data["count"] == 3 and event.data["file_sha256"] == hashlib.sha256(data).hexdigest()
     assert make_id(1) not in leaves and "考生1" not in leaves
 
 
@@ -73,14 +86,20 @@ def test_import_with_one_bad_row_imports_nothing_and_reports_each_row(university
         (7, "专业代码", "PLAN_NOT_FOUND"),
     ]
     assert not Applicant.objects.exists() and not AuditEvent.objects.filter(
-        action="admissions.applicant_registered").exists()
+        action="admissions.applicants_imported").exists()
 
 
 @pytest.mark.parametrize(
     "data",
-    [b"not a workbook", b"PK\x03\x04broken zip", book(["name", "id"], [["x", "y"]]), book(xlsx.APPLICANT_COLUMNS, [])],
+    [b"not a workbook", b"PK\x03\x04broken zip", book(["name", "id"], [["x", "y"]]), book(xlsx.APPLICANT_COLUMNS, []),
+     "entity-bomb"],
 )
 def test_malformed_files_are_refused(data, university_admin, university, plan):
+    if data == "entity-bomb":
+        data = with_sheet(book(xlsx.APPLICANT_COLUMNS, [applicant_row(1)]),
+                          b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'aaaaaaaa'><!ENTITY b '&a;&a;&a;&a;'>]>"
+                          b"<worksheet><sheetData><row r='1'><c t='inlineStr'><is><t>&b;</t></is></c></row>"
+                          b"</sheetData></worksheet>")
     with pytest.raises(ApplicationError) as err:
         xlsx.import_applicants(actor=university_admin, university=university, year=2026, season="AUTUMN", data=data)
     assert err.value.code == "IMPORT_MALFORMED"

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sanguan.institutions.models import Level
+
+from .models import EnrollmentPlan, ExamSession, PriorQualification, Season
+
+
+class PlanChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: EnrollmentPlan) -> str:
+        centre = f" · {obj.centre.name}" if obj.centre_id else ""
+        return f"{obj.year} {obj.get_season_display()} · {obj.major}{centre}（{obj.remaining}/{obj.quota}）"
+
+
+class RegisterForm(forms.Form):
+    plan = PlanChoiceField(label=_("Enrollment plan"), queryset=EnrollmentPlan.objects.none())
+    name = forms.CharField(label=_("Name"), max_length=64)
+    id_number = forms.CharField(label=_("ID number"), max_length=18, min_length=15,
+                                widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}))
+    phone = forms.CharField(label=_("Mobile phone"), max_length=20, required=False)
+    qualification_kind = forms.ChoiceField(label=_("Prior qualification"), choices=PriorQualification.Kind.choices)
+    institution_name = forms.CharField(label=_("Awarding institution"), max_length=100)
+    graduated_on = forms.DateField(label=_("Graduated on"), widget=forms.DateInput(attrs={"type": "date"}))
+    report_number = forms.CharField(label=_("CHSI verification report code"), max_length=40, required=False)
+    evidence = forms.FileField(label=_("Evidence (scan of the certificate or report)"), required=False)
+
+    def __init__(self, *args, plans=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if plans is not None:
+            self.fields["plan"].queryset = plans
+
+
+class PlanForm(forms.Form):
+    major = forms.ModelChoiceField(label=_("Major"), queryset=None)
+    centre = forms.ModelChoiceField(label=_("Centre (optional)"), queryset=None, required=False)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    season = forms.ChoiceField(label=_("Season"), choices=Season.choices)
+    quota = forms.IntegerField(label=_("Quota"), min_value=1)
+    teachers = forms.IntegerField(label=_("Teachers"), min_value=0, initial=0)
+    centre_seats = forms.IntegerField(label=_("Centre seats"), min_value=0, initial=0)
+    course_resources = forms.IntegerField(label=_("Ready courses"), min_value=0, initial=0)
+    justification = forms.CharField(label=_("Justification (needed above capacity)"), required=False,
+                                    widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, university=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["major"].queryset = university.majors.filter(is_active=True) if university else None
+        self.fields["centre"].queryset = university.centres.all() if university else None
+
+
+class VerifyForm(forms.Form):
+    accepted = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "1",
+                                      choices=[("1", _("Verified")), ("0", _("Rejected"))])
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+class ScoreForm(forms.Form):
+    session = forms.ModelChoiceField(label=_("Exam session"), queryset=ExamSession.objects.none())
+    score = forms.CharField(label=_("Score"), max_length=10)
+    candidate_number = forms.CharField(label=_("Candidate number"), max_length=32, required=False)
+
+    def __init__(self, *args, sessions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if sessions is not None:
+            self.fields["session"].queryset = sessions
+
+
+class ReviewForm(forms.Form):
+    passed = forms.TypedChoiceField(label=_("Political and moral review"), coerce=lambda v: v == "1",
+                                    choices=[("1", _("Passed")), ("0", _("Failed"))])
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+class DecideForm(forms.Form):
+    admit = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "1",
+                                   choices=[("1", _("Admit")), ("0", _("Do not admit"))])
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+class PublicityForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 6}))
+    captions = forms.CharField(label=_("Image captions"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    url = forms.URLField(label=_("URL"), required=False)
+    channel = forms.CharField(label=_("Channel"), max_length=64)
+    in_use = forms.BooleanField(label=_("Already in use"), required=False)
+
+
+class PublicityDecisionForm(forms.Form):
+    approve = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "1",
+                                     choices=[("1", _("Approve")), ("0", _("Reject"))])
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What"), choices=[("applicants", _("Applicants")), ("scores", _("Exam scores"))])
+    file = forms.FileField(label=_("xlsx file"))
+    year = forms.IntegerField(label=_("Intake year"), min_value=2000, max_value=2100, required=False)
+    season = forms.ChoiceField(label=_("Intake season"), choices=Season.choices, required=False)
+    session = forms.ModelChoiceField(label=_("Exam session (for scores)"), queryset=ExamSession.objects.none(),
+                                     required=False)
+
+    def __init__(self, *args, sessions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if sessions is not None:
+            self.fields["session"].queryset = sessions
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(label=_("Verification code"), max_length=20)
+
+
+LEVEL_CHOICES = Level.choices

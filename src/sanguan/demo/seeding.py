@@ -415,7 +415,8 @@ class Seeder:
             "universities": self.result.universities,
             "primary_university": primary,
             "centres": self.result.centres,
-            "majors": self.result.majors,
+            # Current-track majors first: the legacy online track admits nobody any more.
+            "majors": sorted(self.result.majors, key=lambda m: m.track != Track.CONTINUING),
             "university_admins": self.university_admins,
             "province_regulators": self.regulators,
             "planted": self.result.planted,
@@ -445,6 +446,7 @@ class Seeder:
     # -- everything ---------------------------------------------------------
 
     def run(self) -> SeedResult:
+        # One transaction: a failure anywhere leaves the database empty, ready for another try.
         with transaction.atomic():
             self.admin = self._bootstrap_admin(self.demo_passwords["admin"])
             self.log("universities and majors …")
@@ -456,8 +458,8 @@ class Seeder:
             self.plant_and_run_lifecycles()
             self.log("demo users …")
             self.demo_users()
-        self.log("other apps …")
-        self.other_apps()
+            self.log("other apps …")
+            self.other_apps()
         return self.result
 
 

@@ -8,13 +8,29 @@ from sanguan.institutions.models import Level
 from .models import EnrollmentPlan, ExamSession, PriorQualification, Season
 
 
+class Styled(forms.Form):
+    """Bootstrap classes on every widget, so templates render fields in one loop."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            w = field.widget
+            if isinstance(w, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(w, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            w.attrs.setdefault("class", css)
+
+
 class PlanChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: EnrollmentPlan) -> str:
         centre = f" · {obj.centre.name}" if obj.centre_id else ""
         return f"{obj.year} {obj.get_season_display()} · {obj.major}{centre}（{obj.remaining}/{obj.quota}）"
 
 
-class RegisterForm(forms.Form):
+class RegisterForm(Styled):
     plan = PlanChoiceField(label=_("Enrollment plan"), queryset=EnrollmentPlan.objects.none())
     name = forms.CharField(label=_("Name"), max_length=64)
     id_number = forms.CharField(label=_("ID number"), max_length=18, min_length=15,
@@ -32,7 +48,7 @@ class RegisterForm(forms.Form):
             self.fields["plan"].queryset = plans
 
 
-class PlanForm(forms.Form):
+class PlanForm(Styled):
     major = forms.ModelChoiceField(label=_("Major"), queryset=None)
     centre = forms.ModelChoiceField(label=_("Centre (optional)"), queryset=None, required=False)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
@@ -50,13 +66,13 @@ class PlanForm(forms.Form):
         self.fields["centre"].queryset = university.centres.all() if university else None
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(Styled):
     accepted = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "1",
                                       choices=[("1", _("Verified")), ("0", _("Rejected"))])
     note = forms.CharField(label=_("Note"), required=False)
 
 
-class ScoreForm(forms.Form):
+class ScoreForm(Styled):
     session = forms.ModelChoiceField(label=_("Exam session"), queryset=ExamSession.objects.none())
     score = forms.CharField(label=_("Score"), max_length=10)
     candidate_number = forms.CharField(label=_("Candidate number"), max_length=32, required=False)
@@ -67,34 +83,34 @@ class ScoreForm(forms.Form):
             self.fields["session"].queryset = sessions
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Styled):
     passed = forms.TypedChoiceField(label=_("Political and moral review"), coerce=lambda v: v == "1",
                                     choices=[("1", _("Passed")), ("0", _("Failed"))])
     note = forms.CharField(label=_("Note"), required=False)
 
 
-class DecideForm(forms.Form):
+class DecideForm(Styled):
     admit = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "1",
                                    choices=[("1", _("Admit")), ("0", _("Do not admit"))])
     note = forms.CharField(label=_("Note"), required=False)
 
 
-class PublicityForm(forms.Form):
+class PublicityForm(Styled):
     title = forms.CharField(label=_("Title"), max_length=200)
     text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 6}))
     captions = forms.CharField(label=_("Image captions"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    url = forms.URLField(label=_("URL"), required=False)
+    url = forms.URLField(label=_("URL"), required=False, assume_scheme="https")
     channel = forms.CharField(label=_("Channel"), max_length=64)
     in_use = forms.BooleanField(label=_("Already in use"), required=False)
 
 
-class PublicityDecisionForm(forms.Form):
+class PublicityDecisionForm(Styled):
     approve = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "1",
                                      choices=[("1", _("Approve")), ("0", _("Reject"))])
     note = forms.CharField(label=_("Note"), required=False)
 
 
-class ImportForm(forms.Form):
+class ImportForm(Styled):
     kind = forms.ChoiceField(label=_("What"), choices=[("applicants", _("Applicants")), ("scores", _("Exam scores"))])
     file = forms.FileField(label=_("xlsx file"))
     year = forms.IntegerField(label=_("Intake year"), min_value=2000, max_value=2100, required=False)
@@ -108,7 +124,7 @@ class ImportForm(forms.Form):
             self.fields["session"].queryset = sessions
 
 
-class CodeForm(forms.Form):
+class CodeForm(Styled):
     code = forms.CharField(label=_("Verification code"), max_length=20)
 
 

@@ -1,0 +1,136 @@
+"""Pages: the admissions office, centre staff, applicants, and the public pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from sanguan.admissions import services
+from sanguan.admissions.models import Applicant, PriorQualification, StudentRecord
+
+from .conftest import make_id
+from .test_publicity import CLEAN_AD, COMPLETE
+
+
+def register_data(plan, n=5, **over):
+    data = {"plan": plan.pk, "name": "张三", "id_number": make_id(n), "phone": "13912345678",
+            "qualification_kind": "ASSOCIATE", "institution_name": "武汉职业技术学院", "graduated_on": "2012-07-01",
+            "report_number": "AB12CD34EF"}
+    data.update(over)
+    return data
+
+
+@pytest.mark.parametrize("role", ["university_admin", "academic_staff", "centre_staff", "student",
+                                  "province_regulator", "national_regulator", "teacher", "system_admin"])
+def test_index_renders_for_every_role(request, client, role, plan, centre):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get("/admissions/").status_code == 200
+
+
+def test_centre_staff_register_through_the_page_and_see_masked_data(client, centre_staff, plan, centre):
+    client.force_login(centre_staff)
+    r = client.post("/admissions/register/", register_data(plan))
+    a = Applicant.objects.get()
+    assert r.status_code == 302 and r["Location"] == f"/admissions/applicants/{a.pk}/"
+    assert a.channel == "CENTRE" and a.centre == centre
+    assert PriorQualification.objects.get(applicant=a).status == "PENDING"
+    page = client.get(r["Location"]).content.decode()
+    assert a.masked_id_number in page and a.id_number not in page
+    assert 'data-testid="decide-form"' not in page
+
+
+def test_registration_with_bad_id_shows_the_error_and_writes_nothing(client, centre_staff, plan, centre):
+    client.force_login(centre_staff)
+    r = client.post("/admissions/register/", register_data(plan, id_number="110105194912310021"))
+    assert r.status_code == 400
+    assert "check character" in r.content.decode() or "校验" in r.content.decode()
+    assert not Applicant.objects.exists()
+
+
+def test_registration_with_impossible_graduation_date_writes_nothing(client, centre_staff, plan, centre):
+    client.force_login(centre_staff)
+    r = client.post("/admissions/register/", register_data(plan, graduated_on="1970-01-01"))
+    assert r.status_code == 400 and not Applicant.objects.exists()
+
+
+def test_centre_staff_posting_a_decision_is_refused(client, centre_staff, ready, centre, plan):
+    a = ready(1)
+    Applicant.objects.filter(pk=a.pk).update(centre=centre)
+    client.force_login(centre_staff)
+    r = client.post(f"/admissions/applicants/{a.pk}/decide/", {"admit": "1"})
+    assert r.status_code == 403
+    assert not StudentRecord.objects.exists()
+
+
+def test_office_admits_through_the_page(client, academic_staff, ready):
+    a = ready(1)
+    client.force_login(academic_staff)
+    r = client.post(f"/admissions/applicants/{a.pk}/decide/", {"admit": "1"})
+    assert r.status_code == 302
+    page = client.get(f"/admissions/applicants/{a.pk}/").content.decode()
+    assert StudentRecord.objects.get(applicant=a).student_number in page
+
+
+def test_plan_full_shows_the_message(client, university_admin, ready):
+    client.force_login(university_admin)
+    for n in (1, 2, 3):
+        client.post(f"/admissions/applicants/{ready(n).pk}/decide/", {"admit": "1"})
+    r = client.post(f"/admissions/applicants/{ready(4).pk}/decide/", {"admit": "1"})
+    assert r.status_code == 409 and 'data-testid="action-error"' in r.content.decode()
+
+
+def test_other_university_cannot_open_the_applicant(client, other_university_admin, ready):
+    client.force_login(other_university_admin)
+    assert client.get(f"/admissions/applicants/{ready(1).pk}/").status_code == 404
+
+
+def test_export_page_is_refused_to_province(client, province_regulator, university):
+    client.force_login(province_regulator)
+    assert client.get("/admissions/export/applicants.xlsx").status_code == 404
+
+
+def test_public_pages_need_no_login(client, university_admin, university, centre_staff, centre):
+    c = services.charter_create(actor=university_admin, university=university, year=2026, title="2026 招生章程",
+                                sections=COMPLETE)
+    services.charter_approve(actor=university_admin, charter=c)
+    services.charter_publish(actor=university_admin, charter=c)
+    services.announcement_publish(actor=university_admin, university=university, title="关于冒用我校名义招生的声明",
+                                  body="我校从未委托中介。")
+    assert "2026 招生章程" in client.get("/admissions/public/").content.decode()
+    assert "学校从未委托任何中介机构招生" in client.get(f"/admissions/public/charters/{c.pk}/").content.decode()
+    r = client.get("/admissions/public/verify/?code=NOSUCHCODE")
+    assert (r.status_code == 200 and "Do not pay" in r.content.decode()) or "不要" in r.content.decode()
+
+
+def test_public_verify_confirms_an_approved_material(client, university_admin, university):
+    m = services.publicity_submit(actor=university_admin, university=university, title="招生简章", text=CLEAN_AD,
+                                  channel="官网")
+    m = services.publicity_decide(actor=university_admin, material=m, approve=True)
+    page = client.get(f"/admissions/public/verify/?code={m.verification_code}").content.decode()
+    assert "招生简章" in page and university.name in page
+
+
+def test_centre_submits_publicity_through_the_page(client, centre_staff, centre):
+    client.force_login(centre_staff)
+    r = client.post("/admissions/publicity/new/", {"title": "报名啦", "text": "免考包过，三个月拿证", "channel": "朋友圈"})
+    assert r.status_code == 302
+    page = client.get(r["Location"]).content.decode()
+    assert "免考包过" in page
+
+
+def test_bulk_page_reports_rows(client, university_admin, plan):
+    import io
+
+    import openpyxl
+
+    from sanguan.admissions import xlsx
+
+    wb = openpyxl.Workbook()
+    wb.active.append(xlsx.APPLICANT_COLUMNS)
+    wb.active.append(["张三", "123", "", "080901", "专升本", "", "专科", "某校", "2012-07-01", ""])
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    buf.name = "a.xlsx"
+    client.force_login(university_admin)
+    r = client.post("/admissions/bulk/", {"kind": "applicants", "year": 2026, "season": "AUTUMN", "file": buf})
+    assert r.status_code == 400 and 'data-testid="import-errors"' in r.content.decode()

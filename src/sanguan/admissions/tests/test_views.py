@@ -111,7 +111,8 @@ def test_public_verify_confirms_an_approved_material(client, university_admin, u
 
 def test_centre_submits_publicity_through_the_page(client, centre_staff, centre):
     client.force_login(centre_staff)
-    r = client.post("/admissions/publicity/new/", {"title": "报名啦", "text": "免考包过，三个月拿证", "channel": "朋友圈"})
+    r = client.post("/admissions/publicity/new/",
+                    {"title": "报名啦", "text": "免考包过，三个月拿证", "channel": "朋友圈"})
     assert r.status_code == 302
     page = client.get(r["Location"]).content.decode()
     assert "免考包过" in page

@@ -295,26 +295,27 @@ class Applicant(TimeStampedModel):
         PASSED = "PASSED", _("Passed")
         FAILED = "FAILED", _("Failed")
 
-    university = models.ForeignKey(University, on_delete=models.PROTECT, related_name="applicants")
+    # university: indexed by the unique constraint below, which leads with it
+    university = models.ForeignKey(University, on_delete=models.PROTECT, related_name="applicants", db_index=False)
     plan = models.ForeignKey(EnrollmentPlan, on_delete=models.PROTECT, related_name="applicants")
     year = models.PositiveSmallIntegerField(_("intake year"))
     season = models.CharField(_("intake season"), max_length=8, choices=Season.choices)
     track = models.CharField(_("track"), max_length=16, choices=Track.choices)
     level = models.CharField(_("level"), max_length=24, choices=Level.choices)
-    major = models.ForeignKey(Major, on_delete=models.PROTECT, related_name="applicants")
+    major = models.ForeignKey(Major, on_delete=models.PROTECT, related_name="applicants", db_index=False)
     centre = models.ForeignKey(
         LearningCentre, on_delete=models.PROTECT, null=True, blank=True, related_name="applicants"
     )
     name = models.CharField(_("name"), max_length=64)
     id_number = models.CharField(_("ID number"), max_length=18)
-    id_digest = models.CharField(max_length=64, db_index=True)
+    id_digest = models.CharField(max_length=64)  # indexed with the intake (Meta.indexes)
     id_region_known = models.BooleanField(default=True)
     birth_date = models.DateField(_("birth date"))
     sex = models.CharField(_("sex"), max_length=1)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     channel = models.CharField(_("registration channel"), max_length=12, choices=Channel.choices)
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="applications"

@@ -193,7 +193,9 @@ def duplicate_applicants(context: RuleContext) -> Iterator[Detection]:
         for g in Applicant.objects.values("year", "season", "id_digest")
         .annotate(u=Count("university_id", distinct=True)).filter(u__gt=1)
     }
-    candidates = Applicant.objects.filter(id_digest__in={g[2] for g in groups}).select_related("university", "centre")
+    candidates = Applicant.objects.filter(
+        year__in={g[0] for g in groups}, season__in={g[1] for g in groups}, id_digest__in={g[2] for g in groups}
+    ).select_related("university", "centre")
     for a in candidates.order_by("pk"):
         if (a.year, a.season, a.id_digest) not in groups:
             continue

@@ -309,3 +309,19 @@ def test_attachment_without_its_part_is_400(xapi):
                                 "sha2": "a" * 64}])
     assert xapi.post("statements", s).status_code == 400
     assert Statement.objects.count() == 0
+
+
+def test_statement_referring_to_a_match_is_returned_with_it(xapi, varied):
+    # given a statement about statement 1 (by StatementRef), with another verb and actor
+    ref = xapi.post("statements", statement(verb={"id": "http://adlnet.gov/expapi/verbs/commented"},
+                                            object={"objectType": "StatementRef", "id": varied["ids"][1]})).json()[0]
+    # when
+    got = _ids(xapi.get("statements", {"verb": "http://adlnet.gov/expapi/verbs/attempted"}))
+    # then
+    assert got == [ref, varied["ids"][1]]
+
+
+def test_related_agents_matches_the_authority(xapi, varied):
+    authority = xapi.get("statements", {"statementId": varied["ids"][0]}).json()["authority"]
+    assert _ids(xapi.get("statements", {"agent": json.dumps(authority)})) == []
+    assert len(_ids(xapi.get("statements", {"agent": json.dumps(authority), "related_agents": "true"}))) == 3

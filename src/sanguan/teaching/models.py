@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sanguan.admissions.models import StudentRecord
 from sanguan.core.models import TimeStampedModel
@@ -30,9 +31,9 @@ class TrainingProgramme(TimeStampedModel):
     Only a draft can change."""
 
     class Status(models.TextChoices):
-        DRAFT = "DRAFT", _("Draft")
-        APPROVED = "APPROVED", _("Approved")
-        SUPERSEDED = "SUPERSEDED", _("Superseded")
+        DRAFT = "DRAFT", pgettext_lazy("teaching", "Draft")
+        APPROVED = "APPROVED", pgettext_lazy("teaching", "Approved")
+        SUPERSEDED = "SUPERSEDED", pgettext_lazy("teaching", "Superseded")
 
     university = models.ForeignKey(University, on_delete=models.PROTECT, related_name="programmes")
     major = models.ForeignKey(Major, on_delete=models.PROTECT, related_name="programmes")
@@ -177,9 +178,9 @@ class FaceToFaceSession(TimeStampedModel):
     the rotating code shown in the room, only inside the session window."""
 
     class Status(models.TextChoices):
-        SCHEDULED = "SCHEDULED", _("Scheduled")
-        HELD = "HELD", _("Held")
-        CANCELLED = "CANCELLED", _("Cancelled")
+        SCHEDULED = "SCHEDULED", pgettext_lazy("teaching", "Scheduled")
+        HELD = "HELD", pgettext_lazy("teaching", "Held")
+        CANCELLED = "CANCELLED", pgettext_lazy("teaching", "Cancelled")
 
     offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="sessions")
     starts_at = models.DateTimeField(_("starts at"))
@@ -214,9 +215,9 @@ class FaceToFaceSession(TimeStampedModel):
 
 class Attendance(models.Model):
     class Method(models.TextChoices):
-        NETWORK = "NETWORK", _("Room network")
-        CODE = "CODE", _("Room code")
-        ROLL_CALL = "ROLL_CALL", _("Teacher's roll call")
+        NETWORK = "NETWORK", pgettext_lazy("teaching", "Room network")
+        CODE = "CODE", pgettext_lazy("teaching", "Room code")
+        ROLL_CALL = "ROLL_CALL", pgettext_lazy("teaching", "Teacher's roll call")
 
     session = models.ForeignKey(FaceToFaceSession, on_delete=models.CASCADE, related_name="attendances")
     student = models.ForeignKey(StudentRecord, on_delete=models.PROTECT, related_name="attendances")
@@ -349,10 +350,10 @@ class Engagement(models.Model):
 
 
 class WarningKind(models.TextChoices):
-    INACTIVE_DAYS = "INACTIVE_DAYS", _("No learning activity for too many days")
-    LOW_PROGRESS = "LOW_PROGRESS", _("Progress too low for the point in the term")
-    LOW_TIME_ON_TASK = "LOW_TIME_ON_TASK_MINUTES", _("Too little time on task")
-    LOW_ATTENDANCE = "LOW_ATTENDANCE", _("Too few face-to-face sessions attended")
+    INACTIVE_DAYS = "INACTIVE_DAYS", pgettext_lazy("teaching", "No learning activity for too many days")
+    LOW_PROGRESS = "LOW_PROGRESS", pgettext_lazy("teaching", "Progress too low for the point in the term")
+    LOW_TIME_ON_TASK = "LOW_TIME_ON_TASK_MINUTES", pgettext_lazy("teaching", "Too little time on task")
+    LOW_ATTENDANCE = "LOW_ATTENDANCE", pgettext_lazy("teaching", "Too few face-to-face sessions attended")
 
 
 class WarningRule(TimeStampedModel):
@@ -374,11 +375,11 @@ class EarlyWarning(TimeStampedModel):
     """One warning and its feedback loop: raised -> notified -> responded/intervened -> closed."""
 
     class Status(models.TextChoices):
-        RAISED = "RAISED", _("Raised")
-        NOTIFIED = "NOTIFIED", _("Student and tutor notified")
-        RESPONDED = "RESPONDED", _("Student responded")
-        INTERVENED = "INTERVENED", _("Intervention recorded")
-        CLOSED = "CLOSED", _("Closed")
+        RAISED = "RAISED", pgettext_lazy("teaching", "Raised")
+        NOTIFIED = "NOTIFIED", pgettext_lazy("teaching", "Student and tutor notified")
+        RESPONDED = "RESPONDED", pgettext_lazy("teaching", "Student responded")
+        INTERVENED = "INTERVENED", pgettext_lazy("teaching", "Intervention recorded")
+        CLOSED = "CLOSED", pgettext_lazy("teaching", "Closed")
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="warnings")
     kind = models.CharField(_("kind"), max_length=32, choices=WarningKind.choices)
@@ -430,10 +431,10 @@ class BrushingAssessment(models.Model):
     events behind it. A score is never a verdict: people review it (``status``)."""
 
     class Status(models.TextChoices):
-        UNREVIEWED = "UNREVIEWED", _("Not reviewed")
-        UNDER_REVIEW = "UNDER_REVIEW", _("Under review")
-        CONFIRMED = "CONFIRMED", _("Confirmed by review")
-        DISMISSED = "DISMISSED", _("Dismissed by review")
+        UNREVIEWED = "UNREVIEWED", pgettext_lazy("teaching", "Not reviewed")
+        UNDER_REVIEW = "UNDER_REVIEW", pgettext_lazy("teaching", "Under review")
+        CONFIRMED = "CONFIRMED", pgettext_lazy("teaching", "Confirmed by review")
+        DISMISSED = "DISMISSED", pgettext_lazy("teaching", "Dismissed by review")
 
     student = models.OneToOneField(StudentRecord, on_delete=models.PROTECT, related_name="brushing_assessment")
     university = models.ForeignKey(University, on_delete=models.PROTECT, related_name="+")

@@ -30,13 +30,10 @@ from .models import (
 )
 from .monitoring import rules_in_force
 
-# The warning statuses' English labels as msgids (findings store msgids, readers translate).
+# How a late warning stands, as msgids (findings store msgids; readers see them translated).
 STATUS_MSGIDS = {
-    "RAISED": gettext_noop("Raised"),
-    "NOTIFIED": gettext_noop("Student and tutor notified"),
-    "RESPONDED": gettext_noop("Student responded"),
-    "INTERVENED": gettext_noop("Intervention recorded"),
-    "CLOSED": gettext_noop("Closed"),
+    "RAISED": gettext_noop("raised, not yet notified"),
+    "NOTIFIED": gettext_noop("notified, with no response or intervention"),
 }
 
 

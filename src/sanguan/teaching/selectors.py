@@ -102,6 +102,21 @@ def sessions_for_student(*, user: Any) -> QuerySet[FaceToFaceSession]:
     )
 
 
+def sessions_to_record(*, user: Any) -> QuerySet[FaceToFaceSession]:
+    """Sessions of the user's own offerings that have started and have no attendance yet."""
+    from django.utils import timezone
+
+    if not policy.memberships_for(user, "teaching.attendance_record"):
+        return FaceToFaceSession.objects.none()
+    return (
+        FaceToFaceSession.objects.filter(
+            offering__teacher=user, status=FaceToFaceSession.Status.SCHEDULED, starts_at__lte=timezone.now()
+        )
+        .select_related("offering__course", "offering__centre")
+        .order_by("-starts_at")
+    )
+
+
 def warnings_visible_to(*, user: Any) -> QuerySet[EarlyWarning]:
     q = _scope_q(
         user,

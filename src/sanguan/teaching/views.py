@@ -46,6 +46,7 @@ def index(request: HttpRequest) -> HttpResponse:
             else [],
             "warnings": selectors.warnings_visible_to(user=user).exclude(status=EarlyWarning.Status.CLOSED)[:50],
             "can_see_brushing": bool(policy.memberships_for(user, "brushing.view")),
+            "to_record": selectors.sessions_to_record(user=user)[:20],
         },
     )
 

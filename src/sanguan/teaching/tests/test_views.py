@@ -72,7 +72,7 @@ def test_attendance_page_shows_the_refusal_of_a_future_session(client, teacher, 
     login(client, teacher)
     r = client.post(reverse("teaching:attendance", args=[future.pk]), {"present": [enrolled[0].pk]})
     assert r.status_code == 400
-    assert "only once the session has started" in r.content.decode()
+    assert "面授开始后才能登记考勤。" in r.content.decode()
 
 
 def test_student_check_in_page_refuses_outside_the_window_and_sets_a_device_cookie(client, student, held_session):
@@ -167,7 +167,7 @@ def test_programme_page_shows_why_a_draft_cannot_be_approved(client, university_
     r = client.get(reverse("teaching:programme", args=[p.pk]))
     assert 'data-testid="problem-PROGRAMME_EMPTY"' in r.content.decode()
     r = client.post(reverse("teaching:programme_approve", args=[p.pk]), follow=True)
-    assert "The programme has no courses." in r.content.decode()
+    assert "培养方案中没有课程。" in r.content.decode()
 
 
 def test_index_lists_what_the_user_may_see(client, teacher, offering):

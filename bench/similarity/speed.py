@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/similarity/speed.py [--sizes 1000,10000,100000] [--dir /tmp/sgspeed]
 
-For each size: documents (70 % Chinese, 30 % English, random words from the Faker word
-lists and the corpus.py banks) are generated and streamed into a fresh file index in
+For each size: documents (70 % Chinese, 30 % English; words drawn a third from 300 common
+ones, the rest from a vocabulary of the Faker word lists, the corpus.py banks and 60,000 synthetic words) are generated and streamed into a fresh file index in
 batches; then a 30,000-character "thesis" holding ten 1,000-character passages copied from
 corpus documents (half of them lightly disguised) is checked five times.  Prints build
 throughput (MB of UTF-8 text per second, generation time excluded), index size on disk,
@@ -34,8 +34,29 @@ from sanguan.similarity.check import find_matches, report
 from sanguan.similarity.extract import Document, cited_spans, structure
 from sanguan.similarity.index import Index, NewDocument
 
-ZH_WORDS = np.array(list(_general("zh")) + [w for b in (ZH_NOUNS, ZH_VERBS, ZH_ADJS) for p in b for w in p])
-EN_WORDS = np.array(list(_general("en")) + [w for b in (EN_NOUNS, EN_VERBS, EN_ADJS) for p in b for w in p])
+
+
+def _vocab(seed: int, real: list[str], n: int, zh: bool) -> np.ndarray:
+    """Real words first (the most frequent ranks), then `n` synthetic ones: Chinese words of
+    one to four characters from the 3,000 first CJK code points of the common block, English
+    pseudo-words of two to four syllables."""
+    rng = np.random.default_rng(seed)
+    if zh:
+        chars = [chr(0x4E00 + i) for i in rng.choice(8000, 3000, replace=False)]
+        syn = ["".join(rng.choice(chars, int(k))) for k in rng.choice([1, 2, 2, 2, 3, 4], n)]
+    else:
+        syl = ["ka", "lo", "mi", "ter", "san", "vel", "dor", "pri", "qua", "len", "bis", "tor", "gra", "fen", "mul",
+               "sta", "ne", "ro", "ti", "as", "con", "ex", "pre", "ment", "al", "ic", "ous", "ive", "ure", "ist"]
+        syn = ["".join(rng.choice(syl, int(k))) for k in rng.choice([2, 3, 3, 4], n)]
+    words = list(dict.fromkeys(real + syn))
+    rng.shuffle(words)
+    return np.array(words)
+
+
+ZH_WORDS = _vocab(1, list(_general("zh")) + [w for b in (ZH_NOUNS, ZH_VERBS, ZH_ADJS) for p in b for w in p],
+                  60_000, True)
+EN_WORDS = _vocab(2, list(_general("en")) + [w for b in (EN_NOUNS, EN_VERBS, EN_ADJS) for p in b for w in p],
+                  60_000, False)
 
 
 class Gen:
@@ -47,7 +68,10 @@ class Gen:
         zh = i % 10 < 7
         words = ZH_WORDS if zh else EN_WORDS
         n = self.chars // (2 if zh else 6)
-        w = words[rng.integers(0, len(words), n)].tolist()
+        # a third of the words from the 300 most common, the rest from the whole vocabulary:
+        # common words recur in every document, most content words are rare, as in real text
+        ranks = np.where(rng.random(n) < 0.35, rng.integers(0, 300, n), rng.integers(0, len(words), n))
+        w = words[ranks].tolist()
         ends = rng.integers(8, 20, n // 8)
         out, k = [], 0
         for e in ends:

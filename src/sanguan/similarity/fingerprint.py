@@ -40,7 +40,9 @@ def winnow(h: np.ndarray, w: int = W) -> np.ndarray:
         return np.unique(h[[int(np.argmin(h))]])
     win = np.lib.stride_tricks.sliding_window_view(h, w)
     pos = np.argmin(win, axis=1) + np.arange(len(win))
-    return np.unique(h[np.unique(pos)])
+    # window minima positions never decrease: drop repeats without a sort
+    pos = pos[np.concatenate(([True], pos[1:] != pos[:-1]))]
+    return np.unique(h[pos])
 
 
 def fingerprints(toks: Tokens, k: int = K, w: int = W) -> np.ndarray:

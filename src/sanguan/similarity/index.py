@@ -395,6 +395,7 @@ class AddResult:
 class Index:
     def __init__(self, backend: Backend):
         self.backend = backend
+        self._cache: dict[int, SourceDocument] = {}
 
     @classmethod
     def open(cls, location: str, *, create: bool = False) -> Index:
@@ -446,7 +447,7 @@ class Index:
                 pool.join()
         return AddResult(added, same)
 
-    def candidates(self, fps: np.ndarray, *, limit: int = 30, min_score: float = 3.0, relative: float = 0.1,
+    def candidates(self, fps: np.ndarray, *, limit: int = 30, min_score: float = 3.0, relative: float = 0.0,
                    exclude_sha256: str | None = None) -> list[tuple[int, float]]:
         """(doc id, score) of the documents most likely to share passages with the text whose
         fingerprints are `fps`, best first: at most `limit`, each scoring at least `min_score`
@@ -464,10 +465,16 @@ class Index:
         for c, nd in ranked:
             if len(out) >= limit:
                 break
-            if exclude_sha256 is not None and self.backend.get(-nd).sha256 == exclude_sha256:
+            if exclude_sha256 is not None and self.get(-nd).sha256 == exclude_sha256:
                 continue
             out.append((-nd, c))
         return out
 
     def get(self, doc_id: int) -> SourceDocument:
-        return self.backend.get(doc_id)
+        doc = self._cache.get(doc_id)
+        if doc is None:
+            doc = self.backend.get(doc_id)
+            if len(self._cache) > 64:
+                self._cache.clear()
+            self._cache[doc_id] = doc
+        return doc

@@ -196,23 +196,37 @@ def tokenize_raw(text: str, *, flag_stop: bool) -> Tokens:
         with np.errstate(over="ignore"):
             contrib = val[cpos] * pw[rel]
         # sum of contributions per word (cpos is sorted and every word has >= 1 used char)
-        first_idx = np.searchsorted(cpos, w_start)
+        first_idx = np.concatenate(([0], np.cumsum(np.minimum(w_end - w_start, STEM))[:-1]))
         sums = np.add.reduceat(contrib, first_idx)
         with np.errstate(over="ignore"):
             w_hash = _mix(sums + np.uint64(len(pw)))
     else:
         w_hash = np.zeros(0, dtype=np.uint64)
 
-    starts_k = np.concatenate((cjk_pos, w_start))
-    ends_k = np.concatenate((cjk_pos + 1, w_end))
-    hashes = np.concatenate((cjk_hash, w_hash))
-    kinds = np.concatenate((np.full(len(cjk_pos), CJK, np.uint8), np.full(len(w_start), WORD, np.uint8)))
-    order = np.argsort(starts_k, kind="stable")
-    starts_k, ends_k, hashes, kinds = starts_k[order], ends_k[order], hashes[order], kinds[order]
+    # tokens in text order without sorting: a token starts at each CJK character and word start
+    is_start = (cls == CJK) | (is_w & ~prev)
+    starts_k = np.nonzero(is_start)[0]
+    end_at = np.empty(m, dtype=np.int64)
+    hash_at = np.empty(m, dtype=np.uint64)
+    end_at[cjk_pos] = cjk_pos + 1
+    hash_at[cjk_pos] = cjk_hash
+    end_at[w_start] = w_end
+    hash_at[w_start] = w_hash
+    ends_k = end_at[starts_k]
+    hashes = hash_at[starts_k]
+    kinds = cls[starts_k]
     keep_ext = np.concatenate((keep, [n]))
     starts = keep_ext[starts_k].astype(np.int64)
     ends = (keep_ext[ends_k - 1] + 1).astype(np.int64)
-    stop = (kinds == WORD) & np.isin(hashes, _stop_hashes()) if flag_stop else np.zeros(len(hashes), dtype=bool)
+    if flag_stop:
+        sh = _stop_hashes()
+        stop = np.zeros(len(hashes), dtype=bool)
+        wi = np.nonzero(kinds == WORD)[0]
+        if len(wi):
+            at = np.minimum(np.searchsorted(sh, hashes[wi]), len(sh) - 1)
+            stop[wi] = sh[at] == hashes[wi]
+    else:
+        stop = np.zeros(len(hashes), dtype=bool)
     return Tokens(hashes, starts, ends, kinds, stop)
 
 

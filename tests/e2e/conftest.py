@@ -90,6 +90,12 @@ def demo_logins(e2e_env, live_server_url) -> dict[str, dict]:
 
 
 @pytest.fixture(scope="session")
+def planted(e2e_env, live_server_url) -> dict[str, list[dict]]:
+    _env, data_dir = e2e_env
+    return json.loads((data_dir / "demo-planted.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 

@@ -96,19 +96,34 @@ def test_portal_lookup_warns_about_an_unknown_centre(page, screenshots):
     page.screenshot(path=str(screenshots / "check-unknown.png"), full_page=True)
 
 
-def test_portal_lookup_warns_about_an_undisclosed_centre(page, demo_logins):
-    # given the centre the university operates without disclosing it (a planted violation),
-    # whose name the university administrator sees in the findings
-    login(page, "univ", demo_logins["univ"]["password"])
-    row = page.locator("[data-testid=finding][data-rule=CENTRE-002]").first
-    centre = row.locator("td").nth(3).inner_text().strip()
-    page.get_by_role("button", name="退出").click()
+def test_portal_lookup_warns_about_an_undisclosed_centre(page, planted, screenshots):
+    # given the centre the university operates without disclosing it (a planted violation)
+    centre = planted["undisclosed"][0]
     # when
-    page.goto("/check/?university=19042&centre=" + centre)
+    page.goto("/check/")
+    page.fill("#id_university", centre["university"])
+    page.fill("#id_centre", centre["name"])
+    page.get_by_role("button", name="查询").click()
     # then
     result = page.locator("[data-testid=check-result]")
     assert result.get_attribute("data-status") == "NOT_DISCLOSED"
     assert "未公示" in result.inner_text()
+    assert "谨防冒用学校名义的机构" in result.inner_text()
+    page.screenshot(path=str(screenshots / "check-undisclosed.png"), full_page=True)
+
+
+def test_university_home_leads_to_the_planted_findings(page, demo_logins, planted):
+    # given the university administrator of the university where the violations were planted
+    login(page, "univ", demo_logins["univ"]["password"])
+    # when the Art. 7 count on the home page is followed
+    count = page.locator("[data-testid=findings-by-article] [data-article='7']")
+    assert int(count.inner_text()) >= 3
+    page.locator("[data-testid=findings-by-article] li", has=page.locator("[data-article='7']")).get_by_role(
+        "link").click()
+    # then each planted centre appears among the Art. 7 findings
+    body = page.locator("main").inner_text()
+    for kind in ("unfiled", "undisclosed", "no_agreement"):
+        assert planted[kind][0]["name"] in body, kind
 
 
 def test_centre_search_filters_as_you_type(page, screenshots):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Case, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -43,6 +44,9 @@ ROLE_INTRO: dict[str, Any] = {
 }
 
 
+SEVERITY_ORDER = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
+
+
 @dataclass
 class Stat:
     label: Any
@@ -71,7 +75,23 @@ def _findings(user: Any) -> tuple[Any, int] | None:
     if find is None:
         return None
     qs = find(user=user).exclude(status="VERIFIED")
-    return qs, qs.count()
+    # The most severe first: the home page shows only the top of the list.
+    rank = Case(*(When(severity=s, then=Value(i)) for i, s in enumerate(SEVERITY_ORDER)), default=Value(9))
+    return qs.order_by(rank, "article", "rule_code", "pk"), qs.count()
+
+
+def _by_article(findings) -> list[dict[str, Any]]:
+    """Open findings counted per article of the notice, each linked to the findings page."""
+    from django.db.models import Count
+
+    registry = importlib.import_module("sanguan.compliance.registry")
+    base = _url("compliance:findings")
+    rows = findings.order_by().values("article").annotate(n=Count("pk")).order_by("article")
+    return [
+        {"article": r["article"], "title": registry.article_title(r["article"]), "count": r["n"],
+         "url": f"{base}?article={r['article']}" if base else ""}
+        for r in rows
+    ]
 
 
 def _centre_facts(centre: LearningCentre, today) -> dict[str, Any]:
@@ -141,6 +161,7 @@ def home(request: HttpRequest) -> HttpResponse:
                     "majors": m.university.majors.filter(is_active=True).order_by("level", "catalogue_code"),
                     "public_url": _url("portal:university", m.university.institution_code),
                 })
+    by_article = _by_article(findings[0]) if findings else []
     stats = _stats(user, roles, memberships)
     if findings is not None:
         stats.append(Stat(_("Open findings"), findings[1], "exclamation-triangle", "stat-findings",
@@ -152,6 +173,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "findings_total": findings[1] if findings else 0,
         "findings_available": findings is not None,
         "findings_url": _url("compliance:findings"),
+        "findings_by_article": by_article,
         "centre_facts": centre_facts,
         "universities": universities,
         "is_admin": Role.SYSTEM_ADMIN in roles,

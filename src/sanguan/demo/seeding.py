@@ -57,6 +57,8 @@ APP_ORDER: tuple[str, ...] = (
 )
 
 LOGINS_FILE = "demo-logins.json"
+PLANTED_FILE = "demo-planted.json"
+CENTRE_VIOLATIONS = ("unfiled", "undisclosed", "no_agreement")
 DEMO_USERNAMES = ("admin", "moe", "hubei", "univ", "academic", "teacher", "centre", "student")
 
 
@@ -472,6 +474,7 @@ def seed_database(*, scale: int = 1, seed: int = 2019, today: dt.date | None = N
 
     result = Seeder(scale=scale, seed=seed, today=today or timezone.localdate(), log=log).run()
     save_logins(result.logins)
+    save_planted(result.planted)
     return result
 
 
@@ -494,3 +497,16 @@ def load_logins() -> list[DemoLogin]:
     if not path.exists():
         return []
     return [DemoLogin(**row) for row in json.loads(path.read_text(encoding="utf-8"))]
+
+
+def save_planted(planted: dict[str, list[int]]) -> None:
+    """The centres with planted violations, by kind, for the tour and the browser tests."""
+    rows = {
+        kind: [
+            {"university": c.university.name, "code": c.code, "name": c.name}
+            for c in LearningCentre.objects.filter(pk__in=planted.get(kind, [])).select_related("university")
+        ]
+        for kind in CENTRE_VIOLATIONS
+    }
+    path = Path(settings.DATA_DIR) / PLANTED_FILE
+    path.write_text(json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8")

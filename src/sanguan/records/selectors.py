@@ -59,11 +59,14 @@ def _branches(q: StatementQuery) -> list[Q]:
     agent_alts: list[Q] = [Q()]
     if q.agent is not None:
         ifi = ifi_of(q.agent) or ""
-        agent_alts = [Q(actor_ifi=ifi), Q(object_type__in=("Agent", "Group"), object_ifi=ifi)]
+        account = q.agent.get("account") or {}
+        # Account actors are found through (actor_home_page, actor_name, stored), others through actor_ifi.
+        actor = (Q(actor_home_page=account.get("homePage"), actor_name=account.get("name")) if account
+                 else Q(actor_home_page="", actor_ifi=ifi))
+        agent_alts = [actor, Q(object_type__in=("Agent", "Group"), object_ifi=ifi)]
         rel = _relation_branch(StatementRelation.AGENT, ifi, direct_only=not q.related_agents)
         if rel is not None:
             agent_alts.append(rel)
-        account = q.agent.get("account") or {}
         if q.related_agents and account.get("homePage") == AUTHORITY_HOME_PAGE:
             client = LrsClient.objects.filter(key=account.get("name")).values_list("pk", flat=True).first()
             if client is not None:

@@ -289,7 +289,20 @@ def _upsert_activities(prepared: list[Prepared]) -> None:
         else:
             changed.append(aid)
     if create:
-        Activity.objects.bulk_create(create, ignore_conflicts=True)
+        qn = connection.ops.quote_name
+        with connection.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO {qn(Activity._meta.db_table)} ({qn('activity_id')}, {qn('definition')}) VALUES "  # noqa: S608
+                + ", ".join(["(%s, %s)"] * len(create))
+                + f" ON CONFLICT ({qn('activity_id')}) DO NOTHING RETURNING {qn('activity_id')}",
+                [v for a in create for v in (a.activity_id, a.definition)],
+            )
+            won = {row[0] for row in cur.fetchall()}
+        for a in create:
+            if a.activity_id in won:
+                _activity_seen[a.activity_id] = a.definition
+        # Rows another transaction inserted first still need this definition merged in.
+        changed = [aid for aid in changed if aid not in won]
     if changed:
         rows = list(Activity.objects.select_for_update().filter(activity_id__in=changed).order_by("activity_id"))
         update = []

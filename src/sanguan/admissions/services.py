@@ -839,6 +839,7 @@ def post_review_record(*, actor: Any, record: StudentRecord, passed: bool, on: d
 def invoice_issue(*, actor: Any, applicant: Applicant, amount: Any, academic_year: int) -> Invoice:
     """A tuition invoice, payable only to the university's own account."""
     policy.require(actor, "admissions.tuition_manage", applicant)
+    applicant = Applicant.objects.select_related("university").get(pk=applicant.pk)
     amount = _decimal(amount, E.INVOICE_INVALID)
     if amount <= 0 or amount > Decimal("1000000"):
         raise AdmissionsError(E.INVOICE_INVALID, _("The amount must be positive."))

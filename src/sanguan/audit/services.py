@@ -84,7 +84,6 @@ def data_digest(data: Any) -> str:
 
 
 _EVENT_COLUMNS = ("leaf_index", "recorded_at", "actor_id", "action", "target_type", "target_id", "data", "leaf_input")
-_ROWS_PER_STATEMENT = 1000  # events per INSERT; ~2 nodes each, far below PostgreSQL's 65,535 parameters
 
 
 def _lock_state(cursor: Any) -> tuple[int, list[bytes]]:
@@ -100,36 +99,34 @@ def _lock_state(cursor: Any) -> tuple[int, list[bytes]]:
     return row[0], merkle.unpack(row[1])
 
 
-def _write(cursor: Any, events: list[tuple], nodes: list[list[tuple[int, bytes]]], size: int, frontier: bytes) -> None:
+def _write(cursor: Any, rows: list[tuple], nodes: list[tuple[int, bytes]], size: int, frontier: bytes) -> None:
     """Insert events and nodes and move the state, in raw SQL: this is the hot path of every
-    service. ``nodes[i]`` are the nodes event ``i`` completed. On PostgreSQL one statement
-    per chunk (data-modifying CTEs), elsewhere three. Table and column names come from the
-    models, values are parameters."""
+    service. On PostgreSQL one constant statement whatever the batch (arrays unnested by
+    data-modifying CTEs), elsewhere three. Table and column names come from the models,
+    values are parameters."""
     qn = connection.ops.quote_name
     event_table, node_table = qn(AuditEvent._meta.db_table), qn(MerkleNode._meta.db_table)
     state_table = qn(TreeState._meta.db_table)
     columns = ", ".join(qn(c) for c in _EVENT_COLUMNS)
     update = f"UPDATE {state_table} SET size = %s, frontier = %s WHERE id = %s"  # noqa: S608
+    state = [size, frontier, TreeState.SINGLETON]
     if connection.vendor == "postgresql":
-        event_values = "(%s, %s, %s, %s, %s, %s, %s::jsonb, %s)"
-        for lo in range(0, len(events), _ROWS_PER_STATEMENT):
-            chunk = events[lo : lo + _ROWS_PER_STATEMENT]
-            chunk_nodes = [node for group in nodes[lo : lo + _ROWS_PER_STATEMENT] for node in group]
-            event_rows = ", ".join([event_values] * len(chunk))
-            node_rows = ", ".join(["(%s, %s)"] * len(chunk_nodes))
-            insert_events = f"INSERT INTO {event_table} ({columns}) VALUES {event_rows}"  # noqa: S608
-            insert_nodes = f"INSERT INTO {node_table} (key, hash) VALUES {node_rows}"  # noqa: S608
-            sql = f"WITH e AS ({insert_events}), n AS ({insert_nodes}) {update}"
-            params = [v for row in chunk for v in row] + [v for node in chunk_nodes for v in node]
-            cursor.execute(sql, [*params, size, frontier, TreeState.SINGLETON])
+        sql = (
+            f"WITH e AS (INSERT INTO {event_table} ({columns}) "  # noqa: S608
+            "SELECT i, t, a, act, tt, ti, d::jsonb, l FROM unnest("
+            "%s::bigint[], %s::timestamptz[], %s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::bytea[]"
+            ") AS u(i, t, a, act, tt, ti, d, l)), "
+            f"n AS (INSERT INTO {node_table} (key, hash) SELECT * FROM unnest(%s::bigint[], %s::bytea[])) "
+            f"{update}"
+        )
+        event_columns = [list(column) for column in zip(*rows, strict=True)]
+        node_columns = [list(column) for column in zip(*nodes, strict=True)]
+        cursor.execute(sql, [*event_columns, *node_columns, *state])
         return
-    cursor.executemany(
-        f"INSERT INTO {event_table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",  # noqa: S608
-        events,
-    )
-    flat = [node for group in nodes for node in group]
-    cursor.executemany(f"INSERT INTO {node_table} (key, hash) VALUES (%s, %s)", flat)  # noqa: S608
-    cursor.execute(update, [size, frontier, TreeState.SINGLETON])
+    placeholders = ", ".join(["%s"] * len(_EVENT_COLUMNS))
+    cursor.executemany(f"INSERT INTO {event_table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
+    cursor.executemany(f"INSERT INTO {node_table} (key, hash) VALUES (%s, %s)", nodes)  # noqa: S608
+    cursor.execute(update, state)
 
 
 def record_many(*, actor: Any, entries: Iterable[Entry]) -> list[AuditEvent]:
@@ -155,7 +152,7 @@ def record_many(*, actor: Any, entries: Iterable[Entry]) -> list[AuditEvent]:
         recorded_at = dt.datetime.fromtimestamp(time_ms / 1000, tz=dt.UTC)
         db_time = connection.ops.adapt_datetimefield_value(recorded_at)
         rows: list[tuple] = []
-        nodes: list[list[tuple[int, bytes]]] = []
+        nodes: list[tuple[int, bytes]] = []
         events: list[AuditEvent] = []
         for action, target_type, target_id, plain, digest in prepared:
             leaf = rfc8785.dumps(
@@ -171,7 +168,7 @@ def record_many(*, actor: Any, entries: Iterable[Entry]) -> list[AuditEvent]:
             )
             frontier, made = merkle.append(frontier, size, leaf)
             rows.append((size, db_time, actor_id, action, target_type, target_id, json.dumps(plain), leaf))
-            nodes.append([(merkle.node_key(level, index), h) for level, index, h in made])
+            nodes.extend((merkle.node_key(level, index), h) for level, index, h in made)
             event = AuditEvent(
                 leaf_index=size,
                 recorded_at=recorded_at,

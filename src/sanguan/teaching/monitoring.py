@@ -537,7 +537,7 @@ _ALLOWED = {
 def _transition(*, actor: Any, warning: EarlyWarning, step: str, note: str, now: dt.datetime | None) -> EarlyWarning:
     sources, target, action = _ALLOWED[step]
     warning = (
-        EarlyWarning.objects.select_for_update()
+        EarlyWarning.objects.select_for_update(of=("self",))
         .select_related("enrolment__offering__university", "enrolment__offering__centre", "enrolment__student")
         .get(pk=warning.pk)
     )

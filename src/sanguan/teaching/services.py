@@ -568,7 +568,7 @@ def _ip_or_none(ip: str | None) -> str | None:
 def _check_in(
     *, actor: Any, session: FaceToFaceSession, device_id: str, ip: str | None, code: str, at: dt.datetime
 ) -> Attendance:
-    session = FaceToFaceSession.objects.select_for_update().select_related("offering").get(pk=session.pk)
+    session = FaceToFaceSession.objects.select_for_update(of=("self",)).select_related("offering").get(pk=session.pk)
     enrolment = (
         Enrolment.objects.select_related("student", "offering__university", "offering__centre")
         .filter(offering_id=session.offering_id, student__user=actor)
@@ -657,7 +657,7 @@ def attendance_record(
 
     Only once the session has started; students already checked in keep their check-in."""
     policy.require(actor, "teaching.attendance_record", session)
-    session = FaceToFaceSession.objects.select_for_update().select_related("offering").get(pk=session.pk)
+    session = FaceToFaceSession.objects.select_for_update(of=("self",)).select_related("offering").get(pk=session.pk)
     _require_own_offering(actor, session.offering)
     at = at or timezone.now()
     if session.status == FaceToFaceSession.Status.CANCELLED:
@@ -706,7 +706,7 @@ def attendance_record(
 @transaction.atomic
 def session_cancel(*, actor: Any, session: FaceToFaceSession) -> FaceToFaceSession:
     policy.require(actor, "teaching.session_manage", session)
-    session = FaceToFaceSession.objects.select_for_update().select_related("offering").get(pk=session.pk)
+    session = FaceToFaceSession.objects.select_for_update(of=("self",)).select_related("offering").get(pk=session.pk)
     _require_own_offering(actor, session.offering)
     if session.status != FaceToFaceSession.Status.SCHEDULED:
         raise Conflict(Code.SESSION_CANCELLED, _("Only a scheduled session can be cancelled."))

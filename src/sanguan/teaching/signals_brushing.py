@@ -331,7 +331,9 @@ def brushing_assess(*, actor: Any, university: University, now: dt.datetime | No
 def brushing_review(*, actor: Any, assessment: BrushingAssessment, decision: str, note: str) -> BrushingAssessment:
     """A person's decision on the evidence: under review, confirmed or dismissed, with reasons."""
     assessment = (
-        BrushingAssessment.objects.select_for_update().select_related("university", "centre").get(pk=assessment.pk)
+        BrushingAssessment.objects.select_for_update(of=("self",))
+        .select_related("university", "centre")
+        .get(pk=assessment.pk)
     )
     policy.require(actor, "brushing.review", assessment)
     allowed = {

@@ -101,8 +101,8 @@ def _lock_state(cursor: Any) -> tuple[int, list[bytes]]:
 
 def _write(cursor: Any, rows: list[tuple], nodes: list[tuple[int, bytes]], size: int, frontier: bytes) -> None:
     """Insert events and nodes and move the state, in raw SQL: this is the hot path of every
-    service. On PostgreSQL one constant statement whatever the batch (arrays unnested by
-    data-modifying CTEs), elsewhere three. Table and column names come from the models,
+    service. On PostgreSQL one statement (data-modifying CTEs; a batch as unnested arrays,
+    so the statement's text does not grow with it), elsewhere three. Table and column names come from the models,
     values are parameters."""
     qn = connection.ops.quote_name
     event_table, node_table = qn(AuditEvent._meta.db_table), qn(MerkleNode._meta.db_table)
@@ -110,6 +110,17 @@ def _write(cursor: Any, rows: list[tuple], nodes: list[tuple[int, bytes]], size:
     columns = ", ".join(qn(c) for c in _EVENT_COLUMNS)
     update = f"UPDATE {state_table} SET size = %s, frontier = %s WHERE id = %s"  # noqa: S608
     state = [size, frontier, TreeState.SINGLETON]
+    if connection.vendor == "postgresql" and len(rows) == 1:
+        # the common case, one event: plain VALUES (adapting arrays costs more than it saves)
+        node_values = ", ".join(["(%s, %s)"] * len(nodes))
+        sql = (
+            f"WITH e AS (INSERT INTO {event_table} ({columns}) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb, %s)), "
+            f"n AS (INSERT INTO {node_table} (key, hash) VALUES {node_values}) "
+            f"{update}"
+        )
+        cursor.execute(sql, [*rows[0], *(v for node in nodes for v in node), *state])
+        return
     if connection.vendor == "postgresql":
         sql = (
             f"WITH e AS (INSERT INTO {event_table} ({columns}) "  # noqa: S608

@@ -382,7 +382,7 @@ def warning_rule_set(
     policy.require(actor, "warnings.configure", university)
     if kind not in WarningKind.values:
         raise ApplicationError(Code.WARNING_RULE_KIND_UNKNOWN, _("Unknown kind of early warning."), {"kind": kind})
-    value = _threshold(kind, threshold)
+    value = _threshold(kind, threshold).quantize(Decimal("0.0001"))
     rule, _created = WarningRule.objects.update_or_create(
         university=university, kind=kind, defaults={"threshold": value, "is_active": bool(is_active)}
     )

@@ -1,0 +1,183 @@
+"""The workflows end to end through the JSON API, with the refusals' codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from sanguan.teaching.models import FaceToFaceSession
+
+from .conftest import aware, statement
+
+API = "/api/teaching"
+
+
+def post(client, url, data=None):
+    return client.post(API + url, data or {}, content_type="application/json")
+
+
+def test_programme_workflow_through_the_api(client, university_admin, major):
+    # given
+    client.force_login(university_admin)
+
+    # when: a draft with only one course, then refused approval
+    created = post(client, "/programmes", {"major_id": major.pk, "title": "计科专升本", "first_intake_year": 2026})
+    pk = created.json()["id"]
+    course = post(
+        client,
+        f"/programmes/{pk}/courses",
+        {"code": "CS1", "name": "程序设计", "credits": 4, "hours_online": 40, "hours_face_to_face": 20},
+    )
+    refused = post(client, f"/programmes/{pk}/approve")
+
+    # then
+    assert created.status_code == 201, created.content
+    assert course.status_code == 201, course.content
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "PROGRAMME_MISSING_POLITICAL_COURSES"
+    assert client.get(f"{API}/programmes/{pk}").json()["face_to_face_share"] == "0.3333"
+
+
+@pytest.mark.parametrize("role", ["teacher", "centre_staff", "student", "province_regulator"])
+def test_programme_create_through_the_api_is_refused_to_other_roles(request, client, role, major):
+    client.force_login(request.getfixturevalue(role))
+    r = post(client, "/programmes", {"major_id": major.pk, "title": "x", "first_intake_year": 2026})
+    assert r.status_code == 403
+    assert r.json()["code"] == "PERMISSION_DENIED"
+
+
+def test_bad_input_answers_with_the_code(client, university_admin, programme):
+    client.force_login(university_admin)
+    r = post(
+        client,
+        f"/programmes/{programme.pk}/courses",
+        {"code": "bad code", "name": "x", "credits": 1, "hours_online": 1},
+    )
+    assert (r.status_code, r.json()["code"]) == (400, "COURSE_CODE_INVALID")
+    r = post(client, "/programmes", {"major_id": 999999, "title": "x", "first_intake_year": 2026})
+    assert (r.status_code, r.json()["code"]) == (404, "TEACHING_NOT_FOUND")
+
+
+def test_offering_sessions_and_attendance_through_the_api(
+    client, academic_staff, teacher, approved_programme, centre, students
+):
+    client.force_login(academic_staff)
+    course = approved_programme.courses.get(code="CS101")
+    o = post(
+        client,
+        "/offerings",
+        {
+            "course_id": course.pk,
+            "term": "2026-AUTUMN",
+            "teacher_id": teacher.pk,
+            "centre_id": centre.pk,
+            "starts_on": str(dt.date.today() - dt.timedelta(days=30)),
+            "ends_on": str(dt.date.today() + dt.timedelta(days=30)),
+            "activity_id": "https://lms.example/c/api",
+        },
+    )
+    assert o.status_code == 201, o.content
+    oid = o.json()["id"]
+    assert post(client, f"/offerings/{oid}/enrolments", {"student_ids": [s.pk for s in students]}).json() == {
+        "count": 3
+    }
+    client.force_login(teacher)
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=30)
+    s = post(
+        client,
+        f"/offerings/{oid}/sessions",
+        {
+            "starts_at": start.isoformat(),
+            "ends_at": (start + dt.timedelta(hours=2)).isoformat(),
+            "room": "301",
+            "network_cidrs": "127.0.0.0/8",
+        },
+    )
+    assert s.status_code == 201, s.content
+    sid = s.json()["id"]
+    r = post(client, f"/sessions/{sid}/attendance", {"student_ids": [students[1].pk]})
+    assert r.status_code == 200 and [a["method"] for a in r.json()] == ["ROLL_CALL"]
+    client.force_login(students[0].user)
+    r = post(client, f"/sessions/{sid}/check-in", {"device_id": "phone-1"})
+    assert r.status_code == 201, r.content
+    assert r.json()["method"] == "NETWORK"  # the test client comes from 127.0.0.1
+    assert FaceToFaceSession.objects.get(pk=sid).status == "HELD"
+
+
+def test_check_in_for_a_future_session_through_the_api(client, student, offering, enrolled, teacher):
+    session = FaceToFaceSession.objects.create(
+        offering=offering,
+        starts_at=aware(2099, 1, 1, 9),
+        ends_at=aware(2099, 1, 1, 11),
+        room="x",
+        code_secret="00" * 32,
+        created_by=teacher,
+    )
+    client.force_login(student)
+    r = post(client, f"/sessions/{session.pk}/check-in", {"device_id": "phone-1"})
+    assert (r.status_code, r.json()["code"]) == (400, "CHECKIN_NOT_OPEN")
+
+
+def test_monitoring_warnings_and_evidence_through_the_api(
+    client, academic_staff, teacher, university, offering, enrolled, store
+):
+    store(
+        [
+            statement(
+                university,
+                enrolled[0].student_number,
+                aware(2026, 9, 20, 20),
+                object_id=offering.activity_id,
+                duration="PT10M",
+            )
+        ]
+    )
+    client.force_login(academic_staff)
+    assert post(client, f"/universities/{university.pk}/engagement/refresh").json() == {"count": 3}
+    rule = client.put(
+        f"{API}/universities/{university.pk}/warning-rules",
+        {"kind": "INACTIVE_DAYS", "threshold": 7},
+        content_type="application/json",
+    )
+    assert rule.status_code == 200 and rule.json()["threshold"] == "7.0000"
+    assert post(client, f"/universities/{university.pk}/brushing/assess").json() == {"count": 3}
+    board = client.get(f"{API}/dashboard/university/{university.pk}").json()
+    assert board["enrolments"] == 3 and "brushing" in board
+    client.force_login(teacher)
+    assert client.get(f"{API}/dashboard/offering/{offering.pk}").status_code == 200
+    r = post(client, f"/universities/{university.pk}/brushing/assess")
+    assert (r.status_code, r.json()["code"]) == (403, "PERMISSION_DENIED")
+
+
+def test_warning_steps_through_the_api(client, academic_staff, teacher, university, offering, enrolled):
+    from sanguan.teaching import monitoring
+
+    now = aware(2026, 11, 20, 12)
+    monitoring.engagement_refresh(actor=academic_staff, university=university, now=now)
+    monitoring.warnings_raise(actor=academic_staff, university=university, now=now)
+    client.force_login(teacher)
+    warnings = client.get(f"{API}/warnings?status=RAISED").json()
+    assert warnings
+    pk = warnings[0]["id"]
+    assert post(client, f"/warnings/{pk}/notify", {"note": "短信"}).json()["status"] == "NOTIFIED"
+    r = post(client, f"/warnings/{pk}/close", {"note": "x"})
+    assert (r.status_code, r.json()["code"]) == (409, "WARNING_TRANSITION_INVALID")
+    assert post(client, f"/warnings/{pk}/nonsense").status_code == 404
+
+
+def test_lists_are_scoped(client, other_university_admin, approved_programme, offering):
+    client.force_login(other_university_admin)
+    assert client.get(f"{API}/programmes").json() == []
+    assert client.get(f"{API}/offerings").json() == []
+    assert client.get(f"{API}/dashboard/offering/{offering.pk}").status_code == 404
+
+
+def test_list_endpoints_stay_within_a_query_budget(
+    client, university_admin, approved_programme, offering, django_assert_max_num_queries
+):
+    client.force_login(university_admin)
+    with django_assert_max_num_queries(8):
+        assert len(client.get(f"{API}/programmes").json()) == 1
+    with django_assert_max_num_queries(8):
+        assert len(client.get(f"{API}/offerings").json()) == 1

@@ -19,6 +19,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection, transaction
+
 from . import merkle, selectors, signing
 from .models import AuditEvent, MerkleNode, TreeState
 from .services import data_digest
@@ -99,6 +101,19 @@ def _check_stored_nodes(
 
 
 def verify_log(*, sth: dict[str, Any] | None = None) -> Report:
+    """Verify the whole log (and its consistency with ``sth``, a signed tree head saved earlier).
+
+    On PostgreSQL the check reads one snapshot, so appends running meanwhile are not
+    mistaken for damage. SQLite has a single writer; verify there when nothing is appending."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            return _verify(sth)
+    return _verify(sth)
+
+
+def _verify(sth: dict[str, Any] | None) -> Report:
     report = Report()
     sth_size = None
     if sth is not None:

@@ -79,6 +79,8 @@ def parse_duration(text: str | None) -> float | None:
     """Seconds of an ISO 8601 duration as xAPI uses it (days, hours, minutes, seconds)."""
     if not text:
         return None
+    if text.startswith("PT") and text.endswith("S") and text[2:-1].isdigit():
+        return float(text[2:-1])  # the common case, "PT90S"
     m = _DURATION.match(text)
     if m is None:
         return None
@@ -127,6 +129,10 @@ class Event:
     completed: bool = False
 
 
+def _number(v: Any) -> float | None:
+    return float(v) if v.__class__ in (int, float) else None
+
+
 def event_from_statement(statement_id: str, full: str) -> Event | None:
     s = json.loads(full)
     at = parse_timestamp(s.get("timestamp") or s.get("stored") or "")
@@ -147,10 +153,6 @@ def event_from_statement(statement_id: str, full: str) -> Event | None:
             value = [value]
         parents.extend(a.get("id", "") for a in value if isinstance(a, dict))
     verb = (s.get("verb") or {}).get("id", "")
-
-    def number(v: Any) -> float | None:
-        return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
-
     return Event(
         statement_id=statement_id,
         student_number=account.get("name", ""),
@@ -161,8 +163,8 @@ def event_from_statement(statement_id: str, full: str) -> Event | None:
         duration=parse_duration(result.get("duration")),
         device=str(ctx_ext.get(EXT_DEVICE, ""))[:128],
         ip=str(ctx_ext.get(EXT_IP, ""))[:64],
-        video_from=number(res_ext.get(EXT_TIME_FROM)),
-        video_to=number(res_ext.get(EXT_TIME_TO)),
+        video_from=_number(res_ext.get(EXT_TIME_FROM)),
+        video_to=_number(res_ext.get(EXT_TIME_TO)),
         scored="score" in result or verb in ASSESSMENT_VERBS,
         completed=verb in (VERB_COMPLETED, VERB_PASSED) or result.get("completion") is True,
     )

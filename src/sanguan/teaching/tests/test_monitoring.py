@@ -227,3 +227,17 @@ def test_only_the_warned_student_responds(refreshed, university, teacher, studen
     assert exc.value.code == "WARNING_NOT_YOURS"
     with pytest.raises(PermissionDenied):
         monitoring.warning_respond(actor=teacher, warning=warning, note="x")
+
+
+def test_the_monitoring_command_runs_the_job_for_each_university(offering, enrolled):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("teaching", "monitor", stdout=out)
+    result = json.loads(out.getvalue())
+    assert result[str(offering.university_id)]["enrolments"] == 3
+    assert result[str(offering.university_id)]["students_assessed"] == 3
+    assert Engagement.objects.count() == 3

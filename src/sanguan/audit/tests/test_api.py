@@ -220,3 +220,18 @@ def test_entries_page_of_exactly_the_limit_is_served(client, db, system_admin):
     # then
     assert response.status_code == 200
     assert len(response.json()["entries"]) == 1000
+
+
+def test_a_stray_node_past_the_tree_does_not_make_a_proof_fail_with_500(client, log_of_37):
+    # given: a leaf hash for a leaf that does not exist, written behind the application's back
+    from django.db import connection
+
+    from sanguan.audit import merkle
+
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO audit_merklenode (key, hash) VALUES (%s, %s)", [merkle.node_key(0, 40), b"\0" * 32])
+    # when
+    response = client.get("/api/audit/proof/inclusion?leaf_index=3&tree_size=41")
+    # then
+    assert response.status_code == 400
+    assert response.json()["code"] == "AUDIT_BAD_TREE_SIZE"

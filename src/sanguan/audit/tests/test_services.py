@@ -212,3 +212,21 @@ def test_concurrent_appends_on_postgresql_are_serialised_into_one_tree():
     # then
     assert list(AuditEvent.objects.values_list("leaf_index", flat=True)) == list(range(100))
     assert selectors.root_hash() == rfc9162.mth(leaves())
+
+
+def test_an_event_recorded_in_a_rolled_back_savepoint_leaves_no_gap(db):
+    # given
+    append(2)
+    # when: an inner change fails and is rolled back, the outer one goes on
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            audit.record(actor=None, action="tests.inner")
+            raise RuntimeError("inner change failed")
+        audit.record(actor=None, action="tests.outer")
+    # then
+    assert list(AuditEvent.objects.values_list("leaf_index", "action")) == [
+        (0, "tests.appended"),
+        (1, "tests.appended"),
+        (2, "tests.outer"),
+    ]
+    assert selectors.root_hash() == rfc9162.mth(leaves())

@@ -19,9 +19,9 @@ class SanctionIssueForm(forms.Form):
         label=_("Major (leave empty for the whole university)"), queryset=None, required=False
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=Sanction.Kind.choices)
-    starts_on = forms.DateField(label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("Starts on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     ends_on = forms.DateField(
-        label=_("Ends on (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Ends on (optional)"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     limit = forms.IntegerField(label=_("Admission limit (enrolment limitation only)"), required=False, min_value=0)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)

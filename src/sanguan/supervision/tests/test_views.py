@@ -120,3 +120,16 @@ def test_sanctions_page_is_scoped(client, national_regulator, other_university_a
 
     # then
     assert "通报批评甲校" not in html
+
+
+def test_issue_form_offers_today_as_an_iso_date_for_the_date_picker(client, national_regulator):
+    # given
+    from django.utils import timezone
+
+    client.force_login(national_regulator)
+
+    # when
+    html = client.get(reverse("supervision:index")).content.decode()
+
+    # then
+    assert f'value="{timezone.localdate().isoformat()}"' in html

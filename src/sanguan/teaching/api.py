@@ -19,7 +19,14 @@ from sanguan.institutions.models import LearningCentre, Major, University
 
 from . import monitoring, selectors, services, signals_brushing
 from .errors import TeachingErrorCode as Code
-from .models import BrushingAssessment, FaceToFaceSession, Offering, ProgrammeCourse, TrainingProgramme
+from .models import (
+    BrushingAssessment,
+    FaceToFaceSession,
+    LiveSession,
+    Offering,
+    ProgrammeCourse,
+    TrainingProgramme,
+)
 
 router = Router(auth=AUTH, tags=["teaching"])
 
@@ -319,6 +326,66 @@ def attendance_record(request: HttpRequest, pk: int, payload: StudentsIn):
     s = _get(FaceToFaceSession, pk, _("No such session."))
     present = list(StudentRecord.objects.filter(pk__in=payload.student_ids))
     return services.attendance_record(actor=request.user, session=s, present=present)
+
+
+class LiveIn(Schema):
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    topic: str
+    platform_url: str = ""
+
+
+class LiveOut(Schema):
+    id: int
+    offering_id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    topic: str
+
+
+class ParticipationIn(Schema):
+    student_id: int
+    minutes: int
+    interactions: int = 0
+
+
+class EvaluationIn(Schema):
+    scores: dict[str, int]
+    comment: str = ""
+
+
+class EvaluationSummaryOut(Schema):
+    count: int
+    means: dict[str, float]
+
+
+@router.post("/offerings/{pk}/live-sessions", response={201: LiveOut})
+def live_session_schedule(request: HttpRequest, pk: int, payload: LiveIn):
+    o = _get(Offering, pk, _("No such course offering."))
+    return Status(201, services.live_session_schedule(actor=request.user, offering=o, **payload.dict()))
+
+
+@router.post("/live-sessions/{pk}/participation", response=CountOut)
+def live_participation_record(request: HttpRequest, pk: int, payload: list[ParticipationIn]):
+    live = _get(LiveSession, pk, _("No such session."))
+    students = {s.pk: s for s in StudentRecord.objects.filter(pk__in=[p.student_id for p in payload])}
+    if len(students) != len({p.student_id for p in payload}):
+        raise NotFound(Code.NOT_FOUND, _("Some students do not exist."))
+    rows = [(students[p.student_id], p.minutes, p.interactions) for p in payload]
+    return {"count": len(services.live_participation_record(actor=request.user, live=live, rows=rows))}
+
+
+@router.post("/offerings/{pk}/evaluations", response={201: CountOut})
+def evaluation_submit(request: HttpRequest, pk: int, payload: EvaluationIn):
+    o = _get(Offering, pk, _("No such course offering."))
+    services.evaluation_submit(actor=request.user, offering=o, scores=payload.scores, comment=payload.comment)
+    return Status(201, {"count": 1})
+
+
+@router.get("/offerings/{pk}/evaluations", response=EvaluationSummaryOut)
+def evaluation_summary(request: HttpRequest, pk: int):
+    o = selectors.offering_for(user=request.user, pk=pk)
+    return selectors.evaluation_summary(user=request.user, offering=o)
 
 
 # ------------------------------------------------------------------ monitoring and warnings

@@ -181,3 +181,34 @@ def test_list_endpoints_stay_within_a_query_budget(
         assert len(client.get(f"{API}/programmes").json()) == 1
     with django_assert_max_num_queries(8):
         assert len(client.get(f"{API}/offerings").json()) == 1
+
+
+def test_live_participation_and_evaluations_through_the_api(
+    client, teacher, student, offering, enrolled, academic_staff
+):
+    client.force_login(teacher)
+    live = post(
+        client,
+        f"/offerings/{offering.pk}/live-sessions",
+        {"starts_at": "2026-10-01T19:00:00+08:00", "ends_at": "2026-10-01T20:30:00+08:00", "topic": "答疑"},
+    )
+    assert live.status_code == 201, live.content
+    r = post(
+        client,
+        f"/live-sessions/{live.json()['id']}/participation",
+        [{"student_id": enrolled[0].pk, "minutes": 80, "interactions": 2}],
+    )
+    assert r.json() == {"count": 1}
+    r = post(
+        client, f"/live-sessions/{live.json()['id']}/participation", [{"student_id": enrolled[0].pk, "minutes": 91}]
+    )
+    assert (r.status_code, r.json()["code"]) == (400, "LIVE_PARTICIPATION_INVALID")
+    client.force_login(student)
+    scores = {"content": 5, "organisation": 5, "interaction": 4, "support": 4, "overall": 5}
+    r = post(client, f"/offerings/{offering.pk}/evaluations", {"scores": scores})
+    assert r.status_code == 201, r.content  # the fixture offering is past its midpoint
+    client.force_login(academic_staff)
+    assert client.get(f"{API}/offerings/{offering.pk}/evaluations").json() == {
+        "count": 1,
+        "means": {k: float(v) for k, v in scores.items()},
+    }

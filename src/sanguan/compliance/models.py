@@ -128,6 +128,15 @@ class Finding(models.Model):
     def is_still_detected(self) -> bool:
         return self.no_longer_detected_at is None
 
+    @property
+    def detected_after_rectification(self) -> bool:
+        """Marked rectified, yet the rules detected the violation again since."""
+        return (
+            self.status == self.Status.RECTIFIED
+            and self.is_still_detected
+            and self.last_detected_at > self.status_changed_at
+        )
+
 
 class FindingEvent(models.Model):
     """The finding's history: detections by the runner and transitions by people."""

@@ -246,7 +246,7 @@ def finding_transition(*, actor: Any, finding: Finding, transition: str, note: s
     note = note.strip()
     if not note:
         raise ApplicationError(Code.NOTE_REQUIRED, _("Add a note explaining this step."))
-    if step.name == "verify" and finding.is_still_detected and finding.last_detected_at > finding.status_changed_at:
+    if step.name == "verify" and finding.detected_after_rectification:
         raise Conflict(
             Code.STILL_DETECTED,
             _("The rules still detected this violation after it was marked rectified; it cannot be verified."),

@@ -191,3 +191,22 @@ def test_admin_shows_findings_read_only(admin_client, finding):
 def test_admin_shows_sanctions_read_only(admin_client, db):
     assert admin_client.get("/admin/supervision/sanction/").status_code == 200
     assert admin_client.get("/admin/supervision/sanction/add/").status_code == 403
+
+
+def test_finding_page_warns_when_the_violation_is_detected_after_rectification(
+    client, finding, university_admin, province_regulator
+):
+    # given
+    from sanguan.compliance import services
+
+    services.finding_start_rectifying(actor=university_admin, finding=finding, note="启动整改")
+    services.finding_mark_rectified(actor=university_admin, finding=finding, note="已整改")
+    run(rule_codes=["CENTRE-001"])
+    client.force_login(province_regulator)
+
+    # when
+    html = client.get(reverse("compliance:finding", args=[finding.pk])).content.decode()
+
+    # then
+    assert 'data-testid="detected-after-rectification"' in html
+    assert "标记已整改之后规则仍发现该问题" in html

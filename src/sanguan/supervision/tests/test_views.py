@@ -133,3 +133,22 @@ def test_issue_form_offers_today_as_an_iso_date_for_the_date_picker(client, nati
 
     # then
     assert f'value="{timezone.localdate().isoformat()}"' in html
+
+
+def test_sanctions_page_query_count_does_not_grow_with_sanctions(
+    client, national_regulator, university, django_assert_max_num_queries
+):
+    # given
+    for n in range(30):
+        services.sanction_issue(
+            actor=national_regulator,
+            university=university,
+            kind=Sanction.Kind.PUBLIC_REPRIMAND,
+            starts_on=dt.date(2026, 3, 1),
+            reason=f"通报批评 {n}",
+        )
+    client.force_login(national_regulator)
+
+    # when / then
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("supervision:index")).status_code == 200

@@ -57,6 +57,19 @@ def test_wrong_password_is_refused_in_chinese(page):
     assert "请输入一个正确的" in page.locator("#login-errors").inner_text()
 
 
+def test_repeated_failures_show_the_chinese_lockout_page(page, screenshots):
+    # given a username that fails again and again from this address
+    for _ in range(6):
+        page.goto("/accounts/login/")
+        page.fill("#id_username", "intruder")
+        page.fill("#id_password", "guess-guess-guess")
+        page.click("form[action='/accounts/login/'] button[type=submit]")
+    # then
+    locked = page.locator("[data-testid=locked-out]")
+    assert "账户已暂时锁定" in locked.inner_text()
+    page.screenshot(path=str(screenshots / "locked-out.png"), full_page=True)
+
+
 def test_logout_returns_to_the_public_portal(page, demo_logins):
     login(page, "teacher", demo_logins["teacher"]["password"])
     page.get_by_role("button", name="退出").click()

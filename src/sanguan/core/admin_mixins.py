@@ -6,8 +6,22 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from sanguan.accounts import policy
+
+
+def is_system_admin(request) -> bool:
+    """The admin site is the system administrators' (the role, not Django's permission flags)."""
+    return request.user.is_active and request.user.is_staff and (
+        request.user.is_superuser or policy.can(request.user, "accounts.manage_users"))
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_module_permission(self, request) -> bool:
+        return is_system_admin(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return is_system_admin(request)
+
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 

@@ -183,3 +183,22 @@ def test_navigation_for_the_public_has_only_the_registry(client, db):
     nav = _nav(client.get(reverse("portal:index")).content.decode())
     assert reverse("home") not in nav
     assert "公示查询" in nav
+
+
+def test_a_system_admin_without_django_permissions_still_sees_the_registry(client, system_admin, centre):
+    # given a system administrator as granted by the services: staff, not superuser
+    from sanguan.accounts.models import User
+
+    User.objects.filter(pk=system_admin.pk).update(is_staff=True, is_superuser=False)
+    client.force_login(system_admin)
+    # then
+    response = client.get("/admin/institutions/learningcentre/")
+    assert response.status_code == 200 and centre.name in response.content.decode()
+
+
+def test_staff_without_the_system_admin_role_sees_nothing_in_the_admin(client, national_regulator, centre):
+    from sanguan.accounts.models import User
+
+    User.objects.filter(pk=national_regulator.pk).update(is_staff=True)
+    client.force_login(national_regulator)
+    assert client.get("/admin/institutions/learningcentre/").status_code == 403

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "ninja",  # in INSTALLED_APPS, its API docs page uses the bundled Swagger UI instead of a CDN
     "sanguan.core",
     "sanguan.institutions",
     "sanguan.accounts",

@@ -85,7 +85,19 @@ class _Refused(ValueError):
 
 
 def _local(name: str) -> str:
-    return name.rsplit(":", 1)[-1]
+    return name if ":" not in name else name.rsplit(":", 1)[-1]
+
+
+def _letters(i: int) -> str:
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+COLUMN_LETTERS = [_letters(i) for i in range(64)]
 
 
 class _Streaming:
@@ -197,7 +209,11 @@ class _SheetReader(_Streaming):
             value: Any = "".join(self.buf) if self.has_value else None
             if self.kind == "s" and value:
                 value = self.shared[int(value)]
-            index = _column_index(self.ref) if self.ref else len(self.values)
+            index = len(self.values)
+            ref = self.ref
+            expected = COLUMN_LETTERS[index] if index < 64 else ""
+            if ref and not (expected and ref.startswith(expected) and ref[len(expected)].isdigit()):
+                index = _column_index(ref)
             while len(self.values) < index:
                 self.values.append(None)
             self.values.append(value)

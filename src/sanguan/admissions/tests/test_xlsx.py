@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import zipfile
@@ -164,3 +165,21 @@ def test_import_through_the_api_reports_rows(client, university_admin, universit
                      "file": io.BytesIO(data)})
     assert r.status_code == 400 and r.json()["code"] == "IMPORT_ROWS_INVALID"
     assert r.json()["extra"]["errors"][0]["row"] == 3
+
+
+def test_reader_keeps_columns_of_sparse_rows_and_shared_strings():
+    # given a row with empty cells in the middle (omitted in the file) and a date cell
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["h1", "h2", "h3", "h4"])
+    ws.cell(row=2, column=1, value="甲")
+    ws.cell(row=2, column=4, value="丁")
+    ws.cell(row=3, column=28, value=7)
+    buf = io.BytesIO()
+    wb.save(buf)
+    # when it is read
+    rows = list(xlsx._sheet_rows(buf.getvalue()))
+    # then each value stays in its column
+    assert rows[1] == (2, ["甲", None, None, "丁"])
+    assert rows[2][0] == 3 and len(rows[2][1]) == 28 and rows[2][1][27] == "7"
+    assert xlsx._date("45000") == dt.date(2023, 3, 15)

@@ -197,3 +197,23 @@ def test_phone_width_layout_has_no_horizontal_scroll(phone, demo_logins, screens
     login(phone, "hubei", demo_logins["hubei"]["password"])
     assert phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 1
     phone.screenshot(path=str(screenshots / "phone-home-hubei.png"), full_page=True)
+
+
+def test_no_page_loads_anything_from_outside_the_server(page, demo_logins, live_server_url):
+    # given every request the browser makes is recorded
+    outside: list[str] = []
+    local = (live_server_url, "data:", "blob:")
+    page.on("request", lambda r: None if r.url.startswith(local) else outside.append(r.url))
+    # when the public pages, a home page and the API docs are opened
+    for path in ("/", "/universities/", "/centres/", "/check/?university=19042&centre=x", "/api/docs"):
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+    login(page, "univ", demo_logins["univ"]["password"])
+    page.wait_for_load_state("networkidle")
+    # then nothing came from a CDN or any other host
+    assert outside == []
+    # and the vendored assets are served
+    for asset in ("/static/vendor/bootstrap/css/bootstrap.min.css", "/static/vendor/htmx/htmx.min.js",
+                  "/static/vendor/bootstrap-icons/fonts/bootstrap-icons.woff2",
+                  "/static/vendor/echarts/echarts.min.js"):
+        assert page.request.get(asset).ok, asset

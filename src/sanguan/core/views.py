@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sanguan.accounts import policy
 from sanguan.accounts.models import Role
@@ -126,7 +127,8 @@ def _stats(user: Any, roles: set[str], memberships: list) -> list[Stat]:
     stats.append(Stat(_("Learning centres in scope"), centres.count(), "building", "stat-centres"))
     stats.append(Stat(_("Operating"), operating.count(), "door-open", "stat-operating"))
     if roles & {Role.UNIVERSITY_ADMIN, Role.ACADEMIC_STAFF, Role.SYSTEM_ADMIN, Role.NATIONAL_REGULATOR}:
-        stats.append(Stat(_("Publicly disclosed"), centres.filter(is_disclosed=True).count(), "megaphone",
+        stats.append(Stat(pgettext_lazy("statistic", "Publicly disclosed"), centres.filter(is_disclosed=True).count(),
+                          "megaphone",
                           "stat-disclosed"))
     return stats
 

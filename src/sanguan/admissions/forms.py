@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sanguan.institutions.models import Level
 
-from .models import EnrollmentPlan, ExamSession, PriorQualification, Season
+from .models import EnrollmentPlan, ExamSession, Payment, PriorQualification, Season
 
 
 class Styled(forms.Form):
@@ -129,3 +129,77 @@ class CodeForm(Styled):
 
 
 LEVEL_CHOICES = Level.choices
+
+
+class CharterForm(Styled):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    title = forms.CharField(label=_("Title"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        from .models import AdmissionsCharter
+
+        super().__init__(*args, **kwargs)
+        for key, label in AdmissionsCharter.REQUIRED_SECTIONS:
+            self.fields[f"section_{key}"] = forms.CharField(
+                label=label, required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+
+    def sections(self) -> dict[str, str]:
+        return {k[len("section_"):]: v for k, v in self.cleaned_data.items() if k.startswith("section_")}
+
+
+class SessionForm(Styled):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    season = forms.ChoiceField(label=_("Season"), choices=Season.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ExamSession.Kind.choices)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    held_on = forms.DateField(label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}))
+    max_score = forms.DecimalField(label=_("Maximum score"), initial=450, max_digits=6, decimal_places=1)
+
+
+class PassLineForm(Styled):
+    session = forms.ModelChoiceField(label=_("Exam session"), queryset=ExamSession.objects.none())
+    level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
+    min_score = forms.DecimalField(label=_("Pass line"), max_digits=6, decimal_places=1)
+
+    def __init__(self, *args, sessions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if sessions is not None:
+            self.fields["session"].queryset = sessions
+
+
+class AnnouncementForm(Styled):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Body"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AuthorisationForm(Styled):
+    centre = forms.ModelChoiceField(label=_("Centre"), queryset=None)
+    reference = forms.CharField(label=_("Document reference"), max_length=64)
+    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
+    document = forms.FileField(label=_("Signed document"), required=False)
+
+    def __init__(self, *args, university=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["centre"].queryset = university.centres.all() if university else None
+
+
+class FteForm(Styled):
+    online_weight = forms.DecimalField(label=_("Online-education weight (empty: not counted)"), required=False,
+                                       max_digits=4, decimal_places=2)
+    continuing_weight = forms.DecimalField(label=_("Continuing-education weight (empty: not counted)"),
+                                           required=False, max_digits=4, decimal_places=2)
+
+
+class InvoiceForm(Styled):
+    amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=10, decimal_places=2)
+    academic_year = forms.IntegerField(label=_("Academic year"), min_value=2000, max_value=2100)
+
+
+class PaymentForm(Styled):
+    amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=10, decimal_places=2)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Payment.Channel.choices)
+    collector = forms.ChoiceField(label=_("Collected by"), choices=Payment.Collector.choices)
+    payee_account = forms.CharField(label=_("Account credited"), max_length=64, required=False)
+    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(label=_("Reference"), max_length=64, required=False)

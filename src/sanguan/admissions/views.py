@@ -176,6 +176,10 @@ def _detail(request: HttpRequest, a: Applicant, *, error: str = "", status: int 
         "score_form": forms.ScoreForm(sessions=sessions),
         "review_form": forms.ReviewForm(),
         "decide_form": forms.DecideForm(),
+        "can_bill": policy.can(user, "admissions.tuition_manage", a),
+        "invoices": a.invoices.prefetch_related("payments"),
+        "invoice_form": forms.InvoiceForm(),
+        "payment_form": forms.PaymentForm(),
         "error": error,
     }
     return render(request, "admissions/applicant.html", ctx, status=status)
@@ -427,3 +431,132 @@ def public_verify(request: HttpRequest) -> HttpResponse:
     return render(request, "admissions/public/verify.html", {"form": form, "material": material,
                                                              "checked": checked})
 
+
+
+# ------------------------------------------------------------------ the office: charters, exams, publicity rights, FTE
+
+
+def _office_or_404(request: HttpRequest, action: str = "admissions.view"):
+    office = _university_membership(request.user, action)
+    if office is None:
+        raise Http404
+    return office
+
+
+def _office_context(request: HttpRequest, office, **forms_in) -> dict[str, Any]:
+    university = office.university
+    sessions = ExamSession.objects.filter(university=university)
+    fte = None
+    if policy.can(request.user, "admissions.fte_report", university):
+        fte = selectors.fte_report(user=request.user, university=university)
+    ctx = {
+        "university": university,
+        "charters": AdmissionsCharter.objects.filter(university=university),
+        "sessions": sessions.prefetch_related("pass_lines"),
+        "announcements": selectors.announcements_published().filter(university=university)[:20],
+        "authorisations": university.advertiser_authorisations.select_related("centre")[:50],
+        "fte": fte,
+        "charter_form": forms.CharterForm(),
+        "session_form": forms.SessionForm(),
+        "pass_line_form": forms.PassLineForm(sessions=sessions),
+        "announcement_form": forms.AnnouncementForm(),
+        "authorisation_form": forms.AuthorisationForm(university=university),
+        "fte_form": forms.FteForm(),
+    }
+    ctx.update(forms_in)
+    return ctx
+
+
+_OFFICE_FORMS = {
+    "charter": ("charter_form", lambda r, o: forms.CharterForm(r.POST)),
+    "session": ("session_form", lambda r, o: forms.SessionForm(r.POST)),
+    "pass_line": ("pass_line_form", lambda r, o: forms.PassLineForm(
+        r.POST, sessions=ExamSession.objects.filter(university=o.university))),
+    "announcement": ("announcement_form", lambda r, o: forms.AnnouncementForm(r.POST)),
+    "authorisation": ("authorisation_form", lambda r, o: forms.AuthorisationForm(
+        r.POST, r.FILES, university=o.university)),
+    "fte": ("fte_form", lambda r, o: forms.FteForm(r.POST)),
+}
+
+
+def _office_call(request: HttpRequest, office, what: str, d: dict[str, Any]) -> None:
+    user, university = request.user, office.university
+    if what == "charter":
+        services.charter_create(actor=user, university=university, year=d["year"], title=d["title"],
+                                sections={k[len("section_"):]: v for k, v in d.items() if k.startswith("section_")})
+    elif what == "session":
+        services.exam_session_create(actor=user, university=university, **d)
+    elif what == "pass_line":
+        services.pass_line_set(actor=user, session=d["session"], level=d["level"], min_score=d["min_score"])
+    elif what == "announcement":
+        services.announcement_publish(actor=user, university=university, title=d["title"], body=d["body"])
+    elif what == "authorisation":
+        services.authorisation_grant(actor=user, centre=d["centre"], reference=d["reference"],
+                                     valid_from=d["valid_from"], valid_until=d["valid_until"],
+                                     document=d.get("document"))
+    elif what == "fte":
+        services.fte_config_set(actor=user, university=university, online_weight=d["online_weight"],
+                                continuing_weight=d["continuing_weight"])
+
+
+@login_required
+def office(request: HttpRequest) -> HttpResponse:
+    """Charters, exam sessions and pass lines, announcements, advertiser authorisations, FTE."""
+    o = _office_or_404(request)
+    if request.method != "POST":
+        return render(request, "admissions/office.html", _office_context(request, o))
+    what = request.POST.get("what", "")
+    if what not in _OFFICE_FORMS:
+        raise Http404
+    key, make = _OFFICE_FORMS[what]
+    form = make(request, o)
+    if not form.is_valid():
+        return render(request, "admissions/office.html", _office_context(request, o, **{key: form}), status=400)
+    try:
+        _office_call(request, o, what, form.cleaned_data)
+    except ApplicationError as exc:
+        form.add_error(None, exc.message)
+        return render(request, "admissions/office.html", _office_context(request, o, **{key: form}),
+                      status=_error_status(exc))
+    messages.success(request, _("Saved."))
+    return redirect("admissions:office")
+
+
+@login_required
+@require_POST
+def charter_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    o = _office_or_404(request)
+    charter = get_object_or_404(AdmissionsCharter, pk=pk, university=o.university)
+    try:
+        if step == "approve":
+            services.charter_approve(actor=request.user, charter=charter)
+        elif step == "publish":
+            services.charter_publish(actor=request.user, charter=charter)
+        else:
+            raise Http404
+        messages.success(request, _("Saved."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("admissions:office")
+
+
+@login_required
+@require_POST
+def tuition(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """Issue an invoice to an admitted applicant, or record a payment on their latest invoice."""
+    a = _applicant_or_404(request, pk)
+    form = forms.InvoiceForm(request.POST) if step == "invoice" else forms.PaymentForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, a, error=_("Please correct the form."), status=400)
+    try:
+        if step == "invoice":
+            services.invoice_issue(actor=request.user, applicant=a, **form.cleaned_data)
+        else:
+            invoice = a.invoices.order_by("-pk").first()
+            if invoice is None:
+                raise ApplicationError("INVOICE_NOT_FOUND", _("Issue an invoice first."))
+            services.payment_record(actor=request.user, invoice=invoice, **form.cleaned_data)
+    except ApplicationError as exc:
+        return _detail(request, a, error=exc.message, status=_error_status(exc))
+    messages.success(request, _("Saved."))
+    return redirect("admissions:applicant", pk=a.pk)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from sanguan.admissions import services
@@ -135,3 +137,83 @@ def test_bulk_page_reports_rows(client, university_admin, plan):
     client.force_login(university_admin)
     r = client.post("/admissions/bulk/", {"kind": "applicants", "year": 2026, "season": "AUTUMN", "file": buf})
     assert r.status_code == 400 and 'data-testid="import-errors"' in r.content.decode()
+
+
+def office_post(client, what, **data):
+    return client.post("/admissions/office/", {"what": what, **data})
+
+
+def test_office_drafts_approves_and_publishes_a_charter(client, university_admin, university):
+    client.force_login(university_admin)
+    sections = {f"section_{k}": v for k, v in COMPLETE.items()}
+    assert office_post(client, "charter", year=2026, title="2026 招生章程", **sections).status_code == 302
+    from sanguan.admissions.models import AdmissionsCharter
+
+    c = AdmissionsCharter.objects.get()
+    client.post(f"/admissions/charters/{c.pk}/approve/")
+    client.post(f"/admissions/charters/{c.pk}/publish/")
+    c.refresh_from_db()
+    assert c.status == "PUBLISHED"
+
+
+def test_office_refuses_to_approve_an_incomplete_charter(client, university_admin, university):
+    client.force_login(university_admin)
+    office_post(client, "charter", year=2026, title="章程", section_institution="江汉大学")
+    from sanguan.admissions.models import AdmissionsCharter
+
+    c = AdmissionsCharter.objects.get()
+    r = client.post(f"/admissions/charters/{c.pk}/approve/", follow=True)
+    c.refresh_from_db()
+    assert c.status == "DRAFT" and r.status_code == 200
+
+
+def test_office_sets_exams_authorisations_announcements_and_weights(client, university_admin, university, centre):
+    client.force_login(university_admin)
+    assert office_post(client, "session", year=2026, season="AUTUMN", kind="ADULT_ENTRANCE", name="成考",
+                       held_on="2025-10-18", max_score="450").status_code == 302
+    from sanguan.admissions.models import AdvertiserAuthorisation, Announcement, ExamSession, FteConfig
+
+    s = ExamSession.objects.get()
+    assert office_post(client, "pass_line", session=s.pk, level="ASSOCIATE_TO_BACHELOR",
+                       min_score="150").status_code == 302
+    assert office_post(client, "authorisation", centre=centre.pk, reference="授权〔2026〕1号",
+                       valid_from="2026-01-01", valid_until="2026-12-31").status_code == 302
+    assert office_post(client, "announcement", title="声明", body="我校从未委托中介。").status_code == 302
+    assert office_post(client, "fte", online_weight="", continuing_weight="0.3").status_code == 302
+    assert s.pass_lines.count() == 1 and AdvertiserAuthorisation.objects.count() == 1
+    assert Announcement.objects.count() == 1 and FteConfig.objects.get().continuing_weight == Decimal("0.3")
+    assert 'data-testid="fte"' in client.get("/admissions/office/").content.decode()
+
+
+def test_office_shows_refusals_next_to_the_form(client, university_admin, centre):
+    client.force_login(university_admin)
+    r = office_post(client, "authorisation", centre=centre.pk, reference="x", valid_from="2026-02-01",
+                    valid_until="2026-01-01")
+    assert r.status_code == 400
+
+
+@pytest.mark.parametrize("role", ["centre_staff", "student", "teacher"])
+def test_office_page_is_not_for_other_roles(request, client, role):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get("/admissions/office/").status_code == 404
+
+
+def test_fte_weights_are_refused_to_academic_staff(client, academic_staff, university):
+    client.force_login(academic_staff)
+    r = office_post(client, "fte", online_weight="0.1", continuing_weight="")
+    assert r.status_code == 403
+
+
+def test_tuition_through_the_applicant_page(client, university_admin, university, ready):
+    university.tuition_account = "4200 0000"
+    university.save()
+    a = ready(1)
+    client.force_login(university_admin)
+    client.post(f"/admissions/applicants/{a.pk}/decide/", {"admit": "1"})
+    assert client.post(f"/admissions/applicants/{a.pk}/tuition/invoice/",
+                       {"amount": "3000", "academic_year": 2026}).status_code == 302
+    r = client.post(f"/admissions/applicants/{a.pk}/tuition/payment/",
+                    {"amount": "3000", "channel": "CASH", "collector": "AGENT", "paid_on": "2026-09-02"})
+    assert r.status_code == 302
+    page = client.get(f"/admissions/applicants/{a.pk}/").content.decode()
+    assert "text-danger" in page

@@ -14,6 +14,26 @@ from sanguan.institutions.models import LearningCentre, Level, Major, Province, 
 PASSWORD = "correct-horse-battery-staple"
 
 
+def _reference_rows() -> None:
+    from sanguan.institutions.models import Authority
+    from sanguan.institutions.reference_data import load_provinces
+
+    load_provinces(Province, Authority)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """The rows migrations load (provinces, authorities) are there in every database test,
+    even after a transactional test has flushed the tables."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not names & {"db", "transactional_db"}:
+        return
+    transactional = "transactional_db" in names or bool(marker and marker.kwargs.get("transaction"))
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    _reference_rows()
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Argon2 is deliberately slow; tests that care about hashing override this back."""
@@ -28,11 +48,13 @@ def make_user(username: str, role: str, **anchor) -> User:
 
 @pytest.fixture
 def province(db) -> Province:
+    _reference_rows()
     return Province.objects.get(code="42")  # 湖北
 
 
 @pytest.fixture
 def other_province(db) -> Province:
+    _reference_rows()
     return Province.objects.get(code="44")  # 广东
 
 
@@ -88,11 +110,13 @@ def other_centre(other_university, other_province) -> LearningCentre:
 
 @pytest.fixture
 def system_admin(db) -> User:
+    _reference_rows()
     return make_user("sysadmin", Role.SYSTEM_ADMIN)
 
 
 @pytest.fixture
 def national_regulator(db) -> User:
+    _reference_rows()
     return make_user("moe", Role.NATIONAL_REGULATOR)
 
 

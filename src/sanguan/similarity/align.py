@@ -39,7 +39,7 @@ class Params:
     th_cos: float = 0.33
     th_dice: float = 0.33
     th_valid: float = 0.34
-    gap: int = 4
+    gap: int = 5
     min_gap: int = 1
     min_chars: int = 150
     min_tokens: int = 3
@@ -50,9 +50,13 @@ class Params:
     summary_th_cos: float = 0.33
     summary_th_dice: float = 0.33
     summary_doc_share: float = 0.25
+    summary_join: int = 300
     trim_n: int = 3
     trim_density: float = 0.5
     summary: bool = True
+    weak_ratio: float = 0.6
+    ngram_seeds: int = 0
+    weak_max: float = 0.5
 
 
 @dataclass(frozen=True, order=True)
@@ -77,6 +81,8 @@ class Prepared:
     feat_hash: np.ndarray  # feature hash per occurrence
     tok_feat: np.ndarray  # hash of the n-gram (trim_n) starting at each token, 0 if none
     cjk_cum: np.ndarray  # number of CJK tokens before each token index
+    ng_hash: np.ndarray  # hashes of content-token 3-grams
+    ng_sent: np.ndarray  # sentence of each such 3-gram's first token
 
 
 def prepare(text: str, params: Params | None = None, toks: Tokens | None = None) -> Prepared:
@@ -100,7 +106,15 @@ def prepare(text: str, params: Params | None = None, toks: Tokens | None = None)
         fh.append(bh)
     tok_feat = _ngram_hashes(toks, p.trim_n)
     cjk_cum = np.concatenate(([0], np.cumsum(toks.kinds == CJK)))
-    return Prepared(text, toks, sents, np.concatenate(fs), np.concatenate(fh), tok_feat, cjk_cum)
+    content = np.nonzero(~toks.stop)[0]
+    ch = toks.hashes[content]
+    if len(ch) >= 3:
+        with np.errstate(over="ignore"):
+            ng = (ch[:-2] * np.uint64(1000003) + ch[1:-1]) * np.uint64(1000003) + ch[2:]
+        ng_sent = sent_of[content[:-2]]
+    else:
+        ng, ng_sent = np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    return Prepared(text, toks, sents, np.concatenate(fs), np.concatenate(fh), tok_feat, cjk_cum, ng, ng_sent)
 
 
 def _ngram_hashes(toks: Tokens, n: int) -> np.ndarray:
@@ -197,6 +211,27 @@ class _Pair:
         dice = 2 * inter / np.maximum(la[ii] + lb[jj], 1)
         ok = dice > th_dice
         return list(zip(ii[ok].tolist(), jj[ok].tolist(), strict=True))
+
+    def ngram_seeds(self, min_shared: int) -> list[tuple[int, int]]:
+        """Sentence pairs sharing at least `min_shared` content-token 3-grams: reordered or
+        partly replaced words leave some 3-grams intact even when the bags drift apart."""
+        a, b = self.a, self.b
+        common = np.intersect1d(a.ng_hash, b.ng_hash)
+        if not len(common):
+            return []
+        ma = np.isin(a.ng_hash, common)
+        mb = np.isin(b.ng_hash, common)
+        where: dict[int, list[int]] = {}
+        for h, sj in zip(b.ng_hash[mb].tolist(), b.ng_sent[mb].tolist(), strict=True):
+            where.setdefault(h, []).append(sj)
+        counts: dict[tuple[int, int], int] = {}
+        for h, si in zip(a.ng_hash[ma].tolist(), a.ng_sent[ma].tolist(), strict=True):
+            js = where.get(h, ())
+            if len(js) > 3:
+                continue  # a stock phrase
+            for sj in js:
+                counts[(si, sj)] = counts.get((si, sj), 0) + 1
+        return [k for k, c in counts.items() if c >= min_shared]
 
     def extend(self, seeds, gap_a, gap_b, th, min_gap):
         out = []
@@ -316,6 +351,8 @@ def align_prepared(a: Prepared, b: Prepared, params: Params | None = None) -> li
         return []
     pair = _Pair(a, b)
     seeds = pair.seeds(p.th_cos, p.th_dice)
+    if p.ngram_seeds:
+        seeds = sorted(set(seeds) | set(pair.ngram_seeds(p.ngram_seeds)))
     if not seeds:
         return []
     cases = _resolve(pair.extend(seeds, p.gap, p.gap, p.th_valid, p.min_gap))
@@ -323,6 +360,7 @@ def align_prepared(a: Prepared, b: Prepared, params: Params | None = None) -> li
     if p.trim_n:
         out = [_trim(a, b, c, p.trim_n, p.trim_density) for c in out]
         out = [c for c in out if _long_enough(a, b, c, p.min_chars)]
+    b_lo, b_hi = (int(b.toks.starts[0]), int(b.toks.ends[-1])) if len(b.toks) else (0, 0)
     if p.summary:
         sseeds = pair.seeds(p.summary_th_cos, p.summary_th_dice) if p.summary_th_cos < p.th_cos else seeds
         summ = _resolve(pair.extend(sseeds, p.gap, p.summary_gap, p.summary_th, p.min_gap))
@@ -330,7 +368,6 @@ def align_prepared(a: Prepared, b: Prepared, params: Params | None = None) -> li
         long_src = [
             c for c in summ_p if (c.source_end - c.source_start) >= p.summary_ratio * (c.this_end - c.this_start)
         ]
-        b_lo, b_hi = (int(b.toks.starts[0]), int(b.toks.ends[-1])) if len(b.toks) else (0, 0)
         long_src = [
             # a summary covering most of its source summarises all of it
             Passage(c.this_start, c.this_end, b_lo, b_hi, c.score)
@@ -340,8 +377,52 @@ def align_prepared(a: Prepared, b: Prepared, params: Params | None = None) -> li
         if long_src:
             # a summary: the source side spans far more text than the suspicious side
             keep = [c for c in out if not any(_overlap(c, s) for s in long_src)]
-            out = sorted(keep + long_src)
+            out = sorted(keep + _merge_same_source(long_src))
+    if p.summary and len(out) > 1:
+        out = _summary_groups(out, b_lo, b_hi, p)
+    if len(out) > 1 and p.weak_ratio:
+        # a weak match beside a much stronger one from the same source is topical overlap
+        best = max(c.score for c in out)
+        out = [c for c in out if not (c.score < p.weak_ratio * best and c.score < p.weak_max)]
     return sorted(out)
+
+
+def _summary_groups(cases: list[Passage], b_lo: int, b_hi: int, p: Params) -> list[Passage]:
+    """Neighbouring cases whose sources lie scattered over a much longer stretch of the source
+    than they take in the suspicious text are one summary."""
+    cases = sorted(cases)
+    out: list[Passage] = []
+    i = 0
+    while i < len(cases):
+        j = i + 1
+        while j < len(cases) and cases[j].this_start - cases[j - 1].this_end <= p.summary_join:
+            j += 1
+        g = cases[i:j]
+        if len(g) > 1:
+            t0, t1 = g[0].this_start, max(c.this_end for c in g)
+            s0, s1 = min(c.source_start for c in g), max(c.source_end for c in g)
+            if s1 - s0 >= p.summary_ratio * (t1 - t0):
+                if s1 - s0 >= p.summary_doc_share * (b_hi - b_lo):
+                    s0, s1 = b_lo, b_hi
+                out.append(Passage(t0, t1, s0, s1, max(c.score for c in g)))
+                i = j
+                continue
+        out.extend(g)
+        i = j
+    return out
+
+
+def _merge_same_source(cases: list[Passage]) -> list[Passage]:
+    """Summary cases extended to the same source span are one case."""
+    out: list[Passage] = []
+    for c in sorted(cases):
+        if out and (out[-1].source_start, out[-1].source_end) == (c.source_start, c.source_end):
+            o = out[-1]
+            out[-1] = Passage(o.this_start, max(o.this_end, c.this_end), o.source_start, o.source_end,
+                              max(o.score, c.score))
+        else:
+            out.append(c)
+    return out
 
 
 def _overlap(x: Passage, y: Passage) -> bool:

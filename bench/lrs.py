@@ -195,18 +195,49 @@ def _poster(args: tuple) -> tuple[int, int, list[float]]:
     return stored, errors, lat
 
 
-def post_rate(port: int, auth: str, batch: int, clients: int, seconds: float) -> dict:
+def _cpu_seconds(pids: list[int]) -> float:
+    """utime + stime of these processes (Linux /proc), in seconds."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def server_pids(server_pid: int, url: str) -> list[int]:
+    """The gunicorn master and workers, this database's backends and the WAL/checkpoint processes."""
+    import psycopg
+
+    children = Path(f"/proc/{server_pid}/task/{server_pid}/children")
+    pids = [server_pid] + [int(p) for p in children.read_text().split()] if children.exists() else [server_pid]
+    with psycopg.connect(url) as conn:
+        pids += [r[0] for r in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE (datname = current_database() AND pid <> pg_backend_pid()) "
+            "OR backend_type IN ('walwriter', 'checkpointer', 'background writer')").fetchall()]
+    return pids
+
+
+def post_rate(port: int, auth: str, batch: int, clients: int, seconds: float, cpu_pids) -> dict:
     with mp.Pool(clients) as pool:
         t0 = time.time()
+        cpu0 = _cpu_seconds(cpu_pids())
         results = pool.map(_poster, [(port, auth, batch, seconds, i * 7919 + batch) for i in range(clients)])
         elapsed = time.time() - t0
+        cpu = _cpu_seconds(cpu_pids()) - cpu0
     stored = sum(r[0] for r in results)
     errors = sum(r[1] for r in results)
     lat = sorted(x for r in results for x in r[2])
     return {"batch": batch, "clients": clients, "seconds": round(elapsed, 1), "statements": stored, "errors": errors,
             "statements_per_s": round(stored / elapsed, 1),
             "request_p50_ms": round(1000 * lat[len(lat) // 2], 1) if lat else None,
-            "request_p95_ms": round(1000 * lat[int(len(lat) * 0.95)], 1) if lat else None}
+            "request_p95_ms": round(1000 * lat[int(len(lat) * 0.95)], 1) if lat else None,
+            "server_cpu_ms_per_statement": round(1000 * cpu / stored, 3) if stored else None,
+            "capacity_per_s_on_all_cpus": round(stored / cpu * (os.cpu_count() or 1), 1) if cpu else None,
+            "load_average": os.getloadavg()[0]}
 
 
 def get_latency(port: int, auth: str, name: str, make_params, n: int = 40) -> dict:
@@ -276,14 +307,21 @@ def main() -> int:
         log(f"gunicorn: {a.workers} workers × {a.threads} threads on :{port}; {os.cpu_count()} CPUs; "
             f"{stored:,} statements stored")
         _poster((port, auth, 1, 2, 1))  # warm every worker's connection and caches
-        single = post_rate(port, auth, 1, a.clients, a.seconds)
+        def cpu_pids():
+            return server_pids(server.pid, url)
+
+        single = post_rate(port, auth, 1, a.clients, a.seconds, cpu_pids)
         log(f"POST 1 statement:    {single['statements_per_s']:>8,.1f} statements/s  "
             f"({a.clients} clients, p50 {single['request_p50_ms']} ms, p95 {single['request_p95_ms']} ms, "
-            f"{single['errors']} errors)")
-        batch = post_rate(port, auth, 100, a.clients, a.seconds)
+            f"{single['errors']} errors); server CPU {single['server_cpu_ms_per_statement']} ms/statement "
+            f"= {single['capacity_per_s_on_all_cpus']:,}/s on {os.cpu_count()} idle CPUs; "
+            f"load avg {single['load_average']:.1f}")
+        batch = post_rate(port, auth, 100, a.clients, a.seconds, cpu_pids)
         log(f"POST 100 statements: {batch['statements_per_s']:>8,.1f} statements/s  "
             f"({a.clients} clients, p50 {batch['request_p50_ms']} ms, p95 {batch['request_p95_ms']} ms, "
-            f"{batch['errors']} errors)")
+            f"{batch['errors']} errors); server CPU {batch['server_cpu_ms_per_statement']} ms/statement "
+            f"= {batch['capacity_per_s_on_all_cpus']:,}/s on {os.cpu_count()} idle CPUs; "
+            f"load avg {batch['load_average']:.1f}")
         with psycopg.connect(url) as conn:
             total = conn.execute("SELECT count(*) FROM records_statement").fetchone()[0]
         lim = {"limit": str(a.limit)}

@@ -276,7 +276,13 @@ def _upsert_activities(prepared: list[Prepared]) -> None:
             todo[aid] = defs
     if not todo:
         return
-    existing = dict(Activity.objects.filter(activity_id__in=list(todo)).values_list("activity_id", "definition"))
+    qn = connection.ops.quote_name
+    with connection.cursor() as cur:
+        ids = list(todo)
+        cur.execute(
+            f"SELECT {qn('activity_id')}, {qn('definition')} FROM {qn(Activity._meta.db_table)} "  # noqa: S608
+            f"WHERE {qn('activity_id')} IN ({', '.join(['%s'] * len(ids))})", ids)
+        existing = dict(cur.fetchall())
     create, changed = [], []
     for aid in sorted(todo):
         if aid not in existing:
@@ -289,7 +295,6 @@ def _upsert_activities(prepared: list[Prepared]) -> None:
         else:
             changed.append(aid)
     if create:
-        qn = connection.ops.quote_name
         with connection.cursor() as cur:
             cur.execute(
                 f"INSERT INTO {qn(Activity._meta.db_table)} ({qn('activity_id')}, {qn('definition')}) VALUES "  # noqa: S608
@@ -355,10 +360,9 @@ def statements_store(*, client: LrsClient, statements: list, parts: dict[str, tu
         fresh = [p for p in prepared if p.statement["id"] in inserted]
         for p in fresh:
             p.row.pk = inserted[p.statement["id"]]
-        rels = [StatementRelation(statement_id=p.row.pk, kind=k, value=v, direct=d)
-                for p in fresh for (k, v, d) in p.relations]
+        rels = [(p.row.pk, k, v, d) for p in fresh for (k, v, d) in p.relations]
         if rels:
-            StatementRelation.objects.bulk_create(rels)
+            _insert_relations(rels)
         for sha2, (ctype, content) in parts.items():
             Attachment.objects.get_or_create(sha2=sha2, defaults={"content_type": ctype, "content": content})
         _upsert_activities(fresh)
@@ -366,6 +370,18 @@ def statements_store(*, client: LrsClient, statements: list, parts: dict[str, tu
 
 
 _INSERT_CHUNK = 500
+
+
+def _insert_relations(rels: list[tuple[int, str, str, bool]]) -> None:
+    """One multi-row INSERT, without building a model instance per row."""
+    qn = connection.ops.quote_name
+    table = qn(StatementRelation._meta.db_table)
+    cols = ", ".join(qn(c) for c in ("statement_id", "kind", "value", "direct"))
+    with connection.cursor() as cur:
+        for i in range(0, len(rels), _INSERT_CHUNK):
+            chunk = rels[i:i + _INSERT_CHUNK]
+            cur.execute(f"INSERT INTO {table} ({cols}) VALUES {', '.join(['(%s, %s, %s, %s)'] * len(chunk))}",  # noqa: S608
+                        [v for row in chunk for v in row])
 
 
 def _insert_new(rows: list[Statement]) -> dict[str, int]:

@@ -110,7 +110,9 @@ def make_password(rng: random.Random) -> str:
 
 
 class Seeder:
-    def __init__(self, *, scale: int, seed: int, today: dt.date, log: Callable[[str], None] = lambda _m: None):
+    def __init__(self, *, scale: int, seed: int, today: dt.date, log: Callable[[str], None] = lambda _m: None,
+                 apps: bool = True):
+        self.with_apps = apps
         self.scale = max(1, int(scale))
         self.seed = seed
         self.today = today
@@ -460,19 +462,23 @@ class Seeder:
             self.plant_and_run_lifecycles()
             self.log("demo users …")
             self.demo_users()
-            self.log("other apps …")
-            self.other_apps()
+            if self.with_apps:
+                self.log("other apps …")
+                self.other_apps()
         return self.result
 
 
 def seed_database(*, scale: int = 1, seed: int = 2019, today: dt.date | None = None,
-                  log: Callable[[str], None] = lambda _m: None) -> SeedResult:
-    """Fill an empty database with the synthetic world; refuses if any university exists."""
+                  log: Callable[[str], None] = lambda _m: None, apps: bool = True) -> SeedResult:
+    """Fill an empty database with the synthetic world; refuses if any university exists.
+
+    ``apps=False`` makes only the institutions and the demo users (the other apps' ``demo.seed``
+    are skipped): for tests that need the registry and not the whole world."""
     if University.objects.exists():
         raise SeedRefused("The database already holds universities; seed an empty database.")
     from django.utils import timezone
 
-    result = Seeder(scale=scale, seed=seed, today=today or timezone.localdate(), log=log).run()
+    result = Seeder(scale=scale, seed=seed, today=today or timezone.localdate(), log=log, apps=apps).run()
     save_logins(result.logins)
     save_planted(result.planted)
     return result

@@ -46,7 +46,7 @@ def _seed_and_snapshot(seed: int) -> tuple[dict, list]:
     logins: list = []
     try:
         with transaction.atomic():
-            result = seed_database(scale=1, seed=seed, today=TODAY)
+            result = seed_database(scale=1, seed=seed, today=TODAY, apps=False)
             snap.update(_snapshot())
             logins.extend(login.as_dict() for login in result.logins)
             raise _Rollback
@@ -72,7 +72,7 @@ def test_seed_is_deterministic_for_a_seed_and_differs_between_seeds(settings, tm
 @pytest.fixture
 def seeded(db, settings, tmp_path):
     settings.DATA_DIR = tmp_path
-    return seed_database(scale=1, seed=7, today=TODAY)
+    return seed_database(scale=1, seed=7, today=TODAY, apps=False)
 
 
 def test_seed_makes_valid_national_codes(seeded):
@@ -158,7 +158,7 @@ def test_seed_writes_audit_events_through_the_services(seeded):
 def test_seed_refuses_a_database_that_already_has_universities(seeded):
     # when / then
     with pytest.raises(SeedRefused):
-        seed_database(scale=1, seed=7, today=TODAY)
+        seed_database(scale=1, seed=7, today=TODAY, apps=False)
 
 
 def test_seed_command_prints_the_demo_logins(db, settings, tmp_path, capsys):

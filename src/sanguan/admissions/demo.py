@@ -71,7 +71,8 @@ def seed(*, rng: random.Random, scale: int, ctx: dict[str, Any]) -> None:
                   and m.level == Level.ASSOCIATE_TO_BACHELOR][:3]
         if not majors:
             continue
-        centres = [c for c in ctx["centres"] if c.university_id == university.pk][:3]
+        centres = [c for c in ctx["centres"] if c.university_id == university.pk
+                   and c.status == c.Status.OPERATING][:3]
         for y, season in ((intake_past[0], intake_past[1]), (year, Season.AUTUMN)):
             session = services.exam_session_create(
                 actor=admin, university=university, year=y, season=season, kind=ExamSession.Kind.ADULT_ENTRANCE,
@@ -111,7 +112,8 @@ def _applicants(*, rng, fake, admin, plan, session, centres, centre_user, used, 
         centre_of_user = next((m.centre for m in policy.memberships_of(centre_user) if m.centre_id), None)
     admitted_on = dt.date(plan.year, 9, 1) if plan.year < today.year else today
     for k in range(n):
-        via_centre = centre_of_user is not None and centre_of_user.university_id == plan.university_id and k % 3 == 0
+        via_centre = (centre_of_user is not None and centre_of_user.university_id == plan.university_id
+                      and centre_of_user.status == centre_of_user.Status.OPERATING and k % 3 == 0)
         actor = centre_user if via_centre else admin
         centre = centre_of_user if via_centre else (centres[k % len(centres)] if centres and k % 2 else None)
         person = services.PersonInput(name=fake.name(), id_number=_id_number(rng, used),

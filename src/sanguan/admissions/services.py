@@ -303,6 +303,12 @@ def _register(
         raise AdmissionsError(E.CENTRE_MISMATCH, _("This plan belongs to another centre."))
     if centre is not None and centre.university_id != plan.university_id:
         raise AdmissionsError(E.CENTRE_MISMATCH, _("This centre does not belong to the plan's university."))
+    if centre is not None and centre.status != LearningCentre.Status.OPERATING:
+        raise Conflict(
+            E.CENTRE_NOT_OPERATING,
+            _("This centre is not operating (status: {status}); it cannot register applicants.").format(
+                status=centre.get_status_display()),
+        )
     person, rid, warnings = check_person(person)
     digest = id_digest(person.id_number)
     if Applicant.objects.filter(

@@ -491,3 +491,15 @@ def test_season_values_are_checked(university_admin, university, major):
                              major=major, quota=5)
     assert err.value.code == "PLAN_INVALID"
     assert Season.AUTUMN in Season.values
+
+
+def test_a_centre_whose_enrollment_is_suspended_cannot_register(centre_staff, centre, plan):
+    from sanguan.institutions.models import LearningCentre
+
+    LearningCentre.objects.filter(pk=centre.pk).update(status=LearningCentre.Status.ENROLMENT_SUSPENDED)
+    centre.refresh_from_db()
+    with pytest.raises(ApplicationError) as err:
+        services.applicant_register(actor=centre_staff, plan=plan, centre=centre,
+                                    person=PersonInput(name="张三", id_number=make_id(7)))
+    assert err.value.code == "CENTRE_NOT_OPERATING" and err.value.status == 409
+    assert not Applicant.objects.exists()

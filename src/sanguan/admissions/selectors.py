@@ -208,3 +208,22 @@ def fte_report(*, user: Any, university: University) -> dict[str, Any]:
         rows.append({"track": track, "students": counts.get(track, 0), "weight": weight, "fte": fte})
     return {"university_id": university.pk, "rows": rows, "fte_total": total.quantize(Decimal("0.01")),
             "uncounted_tracks": [r["track"] for r in rows if r["weight"] is None]}
+
+
+def applicants_ready_for_admission(*, plan: EnrollmentPlan) -> list[int]:
+    """Ids of the plan's registered applicants with a verified qualification, a passed review
+    and a score at or above the applicable pass line (the services check all of it again)."""
+    from collections import defaultdict
+
+    from .models import ExamScore, PassLine, PriorQualification
+    from .services import exam_passed
+
+    candidates = list(
+        Applicant.objects.filter(plan=plan, status=Applicant.Status.REGISTERED, moral_review=Applicant.Review.PASSED,
+                                 qualification__status=PriorQualification.Status.VERIFIED).order_by("pk")
+    )
+    scores: dict[int, list[ExamScore]] = defaultdict(list)
+    for row in ExamScore.objects.filter(applicant__in=candidates):
+        scores[row.applicant_id].append(row)
+    lines = list(PassLine.objects.filter(session_id__in={r.session_id for v in scores.values() for r in v}))
+    return [a.pk for a in candidates if exam_passed(a, scores.get(a.pk, []), lines)]

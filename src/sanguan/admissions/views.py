@@ -177,6 +177,7 @@ def _detail(request: HttpRequest, a: Applicant, *, error: str = "", status: int 
         "review_form": forms.ReviewForm(),
         "decide_form": forms.DecideForm(),
         "can_bill": policy.can(user, "admissions.tuition_manage", a),
+        "can_post_review": policy.can(user, "admissions.post_review", a),
         "invoices": a.invoices.prefetch_related("payments"),
         "invoice_form": forms.InvoiceForm(),
         "payment_form": forms.PaymentForm(),
@@ -243,6 +244,21 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def post_review(request: HttpRequest, pk: int) -> HttpResponse:
+    a = _applicant_or_404(request, pk)
+    record = StudentRecord.objects.filter(applicant=a).first()
+    if record is None:
+        raise Http404
+    try:
+        services.post_review_record(actor=request.user, record=record, passed=request.POST.get("passed") == "1")
+    except ApplicationError as exc:
+        return _detail(request, a, error=exc.message, status=_error_status(exc))
+    messages.success(request, _("Saved."))
+    return redirect("admissions:applicant", pk=a.pk)
+
+
+@login_required
 @require_GET
 def student(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.student_records_visible_to(user=request.user).filter(pk=pk).first()
@@ -280,7 +296,9 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     return render(request, "admissions/plan.html", {
         "p": p, "can_manage": policy.can(request.user, "admissions.plan_manage", p),
-        "can_approve": policy.can(request.user, "admissions.plan_approve", p)})
+        "can_approve": policy.can(request.user, "admissions.plan_approve", p),
+        "can_decide": policy.can(request.user, "admissions.decide", p),
+        "ready": len(selectors.applicants_ready_for_admission(plan=p))})
 
 
 @login_required
@@ -290,6 +308,11 @@ def plan_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if p is None:
         raise Http404
     try:
+        if step == "admit":
+            ids = selectors.applicants_ready_for_admission(plan=p)
+            records = services.admission_decide_batch(actor=request.user, applicant_ids=ids)
+            messages.success(request, _("{n} applicants admitted.").format(n=len(records)))
+            return redirect("admissions:plan", pk=p.pk)
         if step == "submit":
             services.plan_submit(actor=request.user, plan=p, justification=request.POST.get("justification") or None)
         elif step == "approve":

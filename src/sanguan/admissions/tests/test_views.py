@@ -217,3 +217,42 @@ def test_tuition_through_the_applicant_page(client, university_admin, university
     assert r.status_code == 302
     page = client.get(f"/admissions/applicants/{a.pk}/").content.decode()
     assert "text-danger" in page
+
+
+def test_batch_admission_from_the_plan_page(client, university_admin, ready, plan, session):
+    # given two qualified applicants and one whose score is below the line
+    ready(1)
+    ready(2)
+    low = ready(3)
+    services.score_record(actor=university_admin, applicant=low, session=session, score="100")
+    client.force_login(university_admin)
+    assert "2 " in client.get(f"/admissions/plans/{plan.pk}/").content.decode()
+    # when the office admits all who qualify
+    client.post(f"/admissions/plans/{plan.pk}/admit/")
+    # then exactly the two are admitted
+    assert StudentRecord.objects.count() == 2
+    low.refresh_from_db()
+    assert low.status == "REGISTERED"
+
+
+def test_batch_admission_is_refused_to_centre_staff(client, centre_staff, ready, plan):
+    ready(1)
+    client.force_login(centre_staff)
+    client.post(f"/admissions/plans/{plan.pk}/admit/")
+    assert not StudentRecord.objects.exists()
+
+
+def test_post_review_from_the_applicant_page(client, university_admin, ready):
+    a = ready(1)
+    client.force_login(university_admin)
+    client.post(f"/admissions/applicants/{a.pk}/decide/", {"admit": "1"})
+    assert client.post(f"/admissions/applicants/{a.pk}/post-review/", {"passed": "1"}).status_code == 302
+    assert StudentRecord.objects.get(applicant=a).post_review_passed is True
+
+
+def test_plans_and_publicity_lists_have_query_budgets(client, university_admin, plan, django_assert_max_num_queries):
+    client.force_login(university_admin)
+    with django_assert_max_num_queries(6):
+        assert client.get("/api/admissions/plans").status_code == 200
+    with django_assert_max_num_queries(6):
+        assert client.get("/api/admissions/publicity").status_code == 200

@@ -3,8 +3,8 @@
     .venv/bin/python bench/similarity/speed.py [--sizes 1000,10000,100000] [--dir /tmp/sgspeed]
 
 For each size: documents (70 % Chinese, 30 % English; words drawn a third from 300 common
-ones, the rest from a vocabulary of the Faker word lists, the corpus.py banks and 60,000 synthetic words) are generated and streamed into a fresh file index in
-batches; then a 30,000-character "thesis" holding ten 1,000-character passages copied from
+ones, the rest from a vocabulary of the Faker word lists, the corpus.py banks and 60,000
+synthetic words) are generated and streamed into a fresh file index in batches; then a 30,000-character "thesis" holding ten 1,000-character passages copied from
 corpus documents (half of them lightly disguised) is checked five times.  Prints build
 throughput (MB of UTF-8 text per second, generation time excluded), index size on disk,
 check time (median of 5, warm, in-process; and one cold `sanguan similarity check` run),
@@ -33,7 +33,6 @@ from corpus import EN_ADJS, EN_NOUNS, EN_VERBS, ZH_ADJS, ZH_NOUNS, ZH_VERBS, _ge
 from sanguan.similarity.check import find_matches, report
 from sanguan.similarity.extract import Document, cited_spans, structure
 from sanguan.similarity.index import Index, NewDocument
-
 
 
 def _vocab(seed: int, real: list[str], n: int, zh: bool) -> np.ndarray:

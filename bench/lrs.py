@@ -14,7 +14,14 @@
    concurrent client processes (keep-alive HTTP/1.1, stdlib only), then the latency of
    filtered GETs (verb, agent, activity, since, and verb+since) at the stored count.
 
-Prints one line per figure and a JSON summary on the last line.
+Prints one line per figure and a JSON summary on the last line. Besides wall-clock rates it
+prints the server-side CPU per statement (gunicorn and PostgreSQL processes, from /proc), which
+does not depend on what else the machine is running.
+
+PostgreSQL's default shared_buffers (128 MB) makes every random-keyed index insert evict and
+write a page at this size; the figures in ADR 0006 were taken on a private cluster with
+shared_buffers = 6GB, effective_cache_size = 16GB, max_wal_size = 16GB, checkpoint_timeout =
+30min, wal_compression = on, random_page_cost = 1.1 (fsync and synchronous_commit on).
 """
 
 from __future__ import annotations

@@ -185,3 +185,81 @@ def test_post_review_through_the_api(client, university_admin, ready):
     sid = StudentRecord.objects.get().pk
     r = post(client, f"/students/{sid}/post-review", {"passed": True})
     assert r.status_code == 200 and r.json()["post_review_done_on"] == str(dt.date.today())
+
+
+def test_charter_publicity_and_announcement_workflow_through_the_api(client, university_admin, centre_staff,
+                                                                    university, centre):
+    from .test_publicity import CLEAN_AD, COMPLETE
+
+    client.force_login(university_admin)
+    # charter: a missing section refuses approval, completing it lets it through to the portal
+    c = post(client, "/charters", {"university_id": university.pk, "year": 2026, "title": "章程",
+                                   "sections": {"institution": "江汉大学"}})
+    assert c.status_code == 201 and "anti_fraud" in c.json()["missing"]
+    cid = c.json()["id"]
+    r = post(client, f"/charters/{cid}/approve")
+    assert r.status_code == 400 and r.json()["code"] == "CHARTER_SECTIONS_MISSING"
+    r = client.patch(f"{API}/charters/{cid}", {"sections": COMPLETE}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["missing"] == []
+    assert post(client, f"/charters/{cid}/approve").json()["status"] == "APPROVED"
+    assert post(client, f"/charters/{cid}/publish").json()["status"] == "PUBLISHED"
+    assert [x["id"] for x in client.get(f"{API}/public/charters").json()] == [cid]
+    # authorisation, then the centre's material is approved and verifiable
+    a = post(client, "/authorisations", {"centre_id": centre.pk, "reference": "授权〔2026〕1号",
+                                         "valid_from": "2026-01-01", "valid_until": "2099-12-31"})
+    assert a.status_code == 201
+    client.force_login(centre_staff)
+    m = post(client, "/publicity", {"university_id": university.pk, "centre_id": centre.pk, "title": "招生",
+                                    "text": CLEAN_AD, "channel": "公众号"})
+    assert m.status_code == 201 and m.json()["lint_hits"] == []
+    refused = post(client, f"/publicity/{m.json()['id']}/decision", {"approve": True})
+    assert refused.status_code == 403
+    client.force_login(university_admin)
+    d = post(client, f"/publicity/{m.json()['id']}/decision", {"approve": True})
+    assert d.status_code == 200 and d.json()["status"] == "APPROVED"
+    assert client.get(f"{API}/public/verify/{d.json()['verification_code']}").json()["valid"] is True
+    n = post(client, "/announcements", {"university_id": university.pk, "title": "声明", "body": "谨防受骗"})
+    assert n.status_code == 201
+
+
+def test_exam_setup_and_batch_admission_through_the_api(client, university_admin, university, major, plan):
+    client.force_login(university_admin)
+    s = post(client, "/exam-sessions", {"university_id": university.pk, "year": 2026, "kind": "ADULT_ENTRANCE",
+                                        "name": "成考", "held_on": "2025-10-18"})
+    assert s.status_code == 201
+    sid = s.json()["id"]
+    bad = post(client, f"/exam-sessions/{sid}/pass-lines", {"level": major.level, "min_score": "999"})
+    assert bad.status_code == 400 and bad.json()["code"] == "EXAM_INVALID"
+    assert post(client, f"/exam-sessions/{sid}/pass-lines", {"level": major.level,
+                                                              "min_score": "150"}).status_code == 201
+    ids = []
+    for n in (1, 2):
+        reg = post(client, "/applicants", {"plan_id": plan.pk, "name": f"考生{n}", "id_number": make_id(n)})
+        aid = reg.json()["applicant"]["id"]
+        post(client, f"/applicants/{aid}/qualification", {"kind": "ASSOCIATE", "institution_name": "某学院",
+                                                          "graduated_on": "2012-07-01", "report_number": "ABCD1234"})
+        post(client, f"/applicants/{aid}/qualification/verify", {"accepted": True})
+        post(client, f"/applicants/{aid}/scores", {"session_id": sid, "score": "200"})
+        post(client, f"/applicants/{aid}/moral-review", {"passed": True})
+        ids.append(aid)
+    r = post(client, "/decisions/batch", {"applicant_ids": ids, "on": "2026-09-01"})
+    assert r.status_code == 200 and len(r.json()) == 2
+    assert {x["enrolled_on"] for x in r.json()} == {"2026-09-01"}
+    again = post(client, "/decisions/batch", {"applicant_ids": ids})
+    assert again.status_code == 400 and again.json()["code"] == "BATCH_REFUSED"
+
+
+def test_capacity_rule_and_fte_through_the_api(client, university_admin, academic_staff, university):
+    client.force_login(university_admin)
+    r = client.put(f"{API}/universities/{university.pk}/capacity-rule",
+                   {"students_per_teacher": 100, "students_per_seat": None, "students_per_course": None},
+                   content_type="application/json")
+    assert r.status_code == 200 and r.json()["students_per_teacher"] == 100
+    r = client.put(f"{API}/universities/{university.pk}/fte-config", {"online_weight": "0.10"},
+                   content_type="application/json")
+    assert r.status_code == 200
+    assert client.get(f"{API}/universities/{university.pk}/fte-report").json()["uncounted_tracks"] == ["CONTINUING"]
+    client.force_login(academic_staff)
+    r = client.put(f"{API}/universities/{university.pk}/capacity-rule", {"students_per_teacher": 1},
+                   content_type="application/json")
+    assert r.status_code == 403 and r.json()["code"] == "PERMISSION_DENIED"

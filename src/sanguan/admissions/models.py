@@ -1,14 +1,22 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sanguan.codes.validators import mask_id_number, mask_phone
 from sanguan.core.models import TimeStampedModel
 from sanguan.institutions.models import LearningCentre, Level, Major, Track, University
+
+
+def private_storage() -> FileSystemStorage:
+    """Evidence and signed documents hold personal data: kept under the data directory, never
+    served as static or media files; views hand them out after a permission check."""
+    return FileSystemStorage(location=Path(settings.DATA_DIR) / "private" / "admissions", base_url=None)
 
 
 class Season(models.TextChoices):
@@ -190,7 +198,8 @@ class AdvertiserAuthorisation(TimeStampedModel):
     reference = models.CharField(_("document reference"), max_length=64)
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"))
-    document = models.FileField(_("signed document"), upload_to="admissions/authorisations/", blank=True)
+    document = models.FileField(_("signed document"), upload_to="authorisations/%Y/", blank=True,
+                                storage=private_storage)
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -369,7 +378,7 @@ class PriorQualification(TimeStampedModel):
     certificate_number = models.CharField(_("certificate number"), max_length=32, blank=True)
     graduated_on = models.DateField(_("graduated on"))
     report_number = models.CharField(_("verification report code"), max_length=32, blank=True)
-    evidence = models.FileField(_("evidence file"), upload_to="admissions/evidence/", blank=True)
+    evidence = models.FileField(_("evidence file"), upload_to="evidence/%Y/", blank=True, storage=private_storage)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     method = models.CharField(_("verification method"), max_length=32, blank=True)
     verified_by = models.ForeignKey(

@@ -14,6 +14,7 @@ urlpatterns = [
     path("applicants/<int:pk>/review/", views.review, name="review"),
     path("applicants/<int:pk>/decide/", views.decide, name="decide"),
     path("applicants/<int:pk>/post-review/", views.post_review, name="post_review"),
+    path("applicants/<int:pk>/evidence/", views.evidence, name="evidence"),
     path("students/<int:pk>/", views.student, name="student"),
     path("plans/new/", views.plan_create, name="plan_create"),
     path("plans/<int:pk>/", views.plan, name="plan"),

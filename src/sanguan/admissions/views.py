@@ -5,13 +5,14 @@ and render; refusals are shown next to the form with their translated message.""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -256,6 +257,18 @@ def post_review(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail(request, a, error=exc.message, status=_error_status(exc))
     messages.success(request, _("Saved."))
     return redirect("admissions:applicant", pk=a.pk)
+
+
+@login_required
+@require_GET
+def evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """The prior-qualification evidence file, for those who verify it or declared it."""
+    a = _applicant_or_404(request, pk)
+    q = PriorQualification.objects.filter(applicant=a).first()
+    may = policy.can(request.user, "admissions.verify_qualification", a) or selectors.may_see_personal(request.user, a)
+    if q is None or not q.evidence or not may:
+        raise Http404
+    return FileResponse(q.evidence.open("rb"), as_attachment=True, filename=Path(q.evidence.name).name)
 
 
 @login_required

@@ -256,3 +256,34 @@ def test_plans_and_publicity_lists_have_query_budgets(client, university_admin, 
         assert client.get("/api/admissions/plans").status_code == 200
     with django_assert_max_num_queries(6):
         assert client.get("/api/admissions/publicity").status_code == 200
+
+
+@pytest.fixture
+def private_files(tmp_path, monkeypatch):
+    from django.core.files.storage import FileSystemStorage
+
+    from sanguan.admissions.models import PriorQualification
+
+    monkeypatch.setattr(PriorQualification._meta.get_field("evidence"), "storage",
+                        FileSystemStorage(location=tmp_path, base_url=None))
+    return tmp_path
+
+
+def test_evidence_is_stored_privately_and_handed_out_after_a_check(client, centre_staff, university_admin,
+                                                                   province_regulator, plan, centre,
+                                                                   private_files):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    # given centre staff who register an applicant with a scanned certificate
+    client.force_login(centre_staff)
+    scan = SimpleUploadedFile("diploma.pdf", b"%PDF-1.4 scan", content_type="application/pdf")
+    client.post("/admissions/register/", {**register_data(plan), "evidence": scan})
+    a = Applicant.objects.get()
+    assert list(private_files.rglob("diploma*.pdf"))
+    # when the university opens it / then it gets the file
+    client.force_login(university_admin)
+    r = client.get(f"/admissions/applicants/{a.pk}/evidence/")
+    assert r.status_code == 200 and b"".join(r.streaming_content) == b"%PDF-1.4 scan"
+    # when a province regulator (who sees the applicant masked) asks / then not found
+    client.force_login(province_regulator)
+    assert client.get(f"/admissions/applicants/{a.pk}/evidence/").status_code == 404

@@ -325,3 +325,20 @@ def test_related_agents_matches_the_authority(xapi, varied):
     authority = xapi.get("statements", {"statementId": varied["ids"][0]}).json()["authority"]
     assert _ids(xapi.get("statements", {"agent": json.dumps(authority)})) == []
     assert len(_ids(xapi.get("statements", {"agent": json.dumps(authority), "related_agents": "true"}))) == 3
+
+
+def test_statement_list_query_budget(xapi, varied, django_assert_max_num_queries):
+    # one query for the page, one for statements referring to it; the relation check only with an agent/activity
+    with django_assert_max_num_queries(2):
+        assert xapi.get("statements", {"verb": "http://adlnet.gov/expapi/verbs/completed"}).status_code == 200
+    with django_assert_max_num_queries(5):
+        assert xapi.get("statements", {"agent": json.dumps(varied["a"])}).status_code == 200
+
+
+def test_single_post_query_budget(xapi, django_assert_max_num_queries):
+    # given the activity's definition is already known
+    xapi.post("statements", statement())
+    # when / then: client and activity definition come from the process caches, so the
+    # request is one INSERT (inside the test's transaction: SAVEPOINT, INSERT, RELEASE)
+    with django_assert_max_num_queries(3):
+        assert xapi.post("statements", statement()).status_code == 200

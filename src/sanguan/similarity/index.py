@@ -453,7 +453,8 @@ class Index:
         fingerprints are `fps`, best first: at most `limit`, each scoring at least `min_score`
         and `relative` times the best."""
         n = max(len(self), 1)
-        scores = self.backend.lookup(fps, max_df=max(50, n // 50))
+        # a fingerprint held by more than 0.1 % of the documents (at least 50) is a stock phrase
+        scores = self.backend.lookup(fps, max_df=max(50, n // 1000))
         ordered = sorted(scores.values(), reverse=True)
         best = ordered[0] if ordered else 0.0
         # documents far down the list score by chance (shared common n-grams): their level is

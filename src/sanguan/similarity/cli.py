@@ -125,6 +125,8 @@ def cmd_index(a: argparse.Namespace) -> int:
                 for rel in files]
         index = Index.open(a.index, create=True)
         res = index.add(docs, jobs=min(2, os.cpu_count() or 1))
+        if a.compact and hasattr(index.backend, "compact"):
+            index.backend.compact()
     except SimilarityError as e:
         _err(str(e))
         return 1
@@ -168,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", required=True)
     p.add_argument("--index", required=True, help="directory, or postgresql://... DSN")
     p.add_argument("--authors", help="TSV of 'file<TAB>author' (default: CORPUS/authors.tsv if present)")
+    p.add_argument("--compact", action="store_true", help="merge the file index's segments into one afterwards")
     p.set_defaults(func=cmd_index)
     p = sub.add_parser("check", help="check a document against an index")
     p.add_argument("--index", required=True)

@@ -191,6 +191,47 @@ class FileBackend:
             self._write_manifest(m)
             return ids
 
+    def compact(self) -> None:
+        """Merge all segments into one (fewer arrays to page in per check); atomic like `add`."""
+        with self._lock():
+            segs = self.manifest["segments"]
+            if len(segs) <= 1:
+                return
+            tmp = tempfile.mkdtemp(prefix=".tmp-", dir=self.path)
+            try:
+                parts = [self._seg(sg["name"]) for sg in segs]
+                fps = np.concatenate([np.asarray(x["fp"]) for x in parts])
+                order = np.argsort(fps, kind="stable")  # runs already sorted: a merge
+                _save(os.path.join(tmp, "fp.npy"), fps[order])
+                del fps
+                docs = np.concatenate([np.asarray(x["doc"]) for x in parts])
+                _save(os.path.join(tmp, "doc.npy"), docs[order])
+                del docs, order
+                toffs, base = [np.zeros(1, np.int64)], 0
+                with open(os.path.join(tmp, "texts.bin"), "wb") as out:
+                    for x in parts:
+                        with open(os.path.join(x["dir"], "texts.bin"), "rb") as f:
+                            shutil.copyfileobj(f, out, 1 << 20)
+                        toffs.append(x["toff"][1:] + base)
+                        base += int(x["toff"][-1])
+                    out.flush()
+                    os.fsync(out.fileno())
+                _save(os.path.join(tmp, "toff.npy"), np.concatenate(toffs))
+                meta = {"first": 0, "docs": [m for x in parts for m in x["meta"]["docs"]]}
+                _atomic_write(os.path.join(tmp, "meta.json"), json.dumps(meta, ensure_ascii=False).encode())
+                total = int(self.manifest["documents"])
+                name = f"seg-{len(segs):06d}-c{total:09d}"
+                os.rename(tmp, os.path.join(self.path, name))
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+            m = dict(self.manifest)
+            m["segments"] = [{"name": name, "first": 0, "count": total}]
+            self._write_manifest(m)
+            self._segs = {}
+            for sg in segs:  # open memory maps of other readers keep their (unlinked) files
+                shutil.rmtree(os.path.join(self.path, sg["name"]), ignore_errors=True)
+
     def lookup(self, fps: np.ndarray, max_df: int) -> dict[int, float]:
         fps = np.unique(np.asarray(fps, dtype=np.uint64))
         per_fp_docs: list[np.ndarray] = []

@@ -146,3 +146,22 @@ def test_file_backend_refuses_a_directory_that_is_not_an_index(tmp_path):
     with pytest.raises(SimilarityError) as e:
         FileBackend(str(tmp_path), create=True)
     assert e.value.code == SimilarityErrorCode.INDEX_CORRUPT
+
+
+def test_compacting_merges_segments_and_keeps_every_answer(tmp_path):
+    # given an index built in three batches
+    docs = _corpus()
+    index = Index.open(str(tmp_path / "ix"), create=True)
+    for lo, hi in ((0, 4), (4, 8), (8, 12)):
+        index.add(docs[lo:hi])
+    queries = [_fps(docs[i].text[100:600]) for i in (1, 6, 10)]
+    before = [index.backend.lookup(q, 1000) for q in queries]
+    # when compacted
+    index.backend.compact()
+    # then one segment answers the same, and holds every document
+    again = Index.open(str(tmp_path / "ix"))
+    assert len(again.backend.manifest["segments"]) == 1
+    assert [again.backend.lookup(q, 1000) for q in queries] == before
+    assert [again.get(i).text for i in range(12)] == [d.text for d in docs]
+    assert sorted(n for n in os.listdir(tmp_path / "ix") if n.startswith("seg-")) == [
+        again.backend.manifest["segments"][0]["name"]]

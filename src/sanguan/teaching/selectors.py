@@ -182,9 +182,13 @@ def _figures(offerings: list[Offering], *, user: Any, group_by: str) -> dict[str
     for o in offerings:
         if group_by == "centre":
             key = str(o.centre.name if o.centre_id else _("University (no centre)"))
+            url = f"/teaching/dashboard/centre/{o.centre_id}/" if o.centre_id else ""
         else:
-            key = f"{o.course.code} {o.course.name} · {o.centre.name if o.centre_id else ''}".strip(" ·")
-        g = groups.setdefault(key, {"name": key, "total": Decimal(0), "planned": Decimal(0), "held": Decimal(0)})
+            key = f"{o.course.code} {o.course.name} · {o.term}"
+            url = f"/teaching/dashboard/offering/{o.pk}/"
+        g = groups.setdefault(
+            key, {"name": key, "url": url, "total": Decimal(0), "planned": Decimal(0), "held": Decimal(0)}
+        )
         g["total"] += o.course.total_hours
         g["planned"] += o.course.hours_face_to_face
         g["held"] += held_by_offering[o.pk]
@@ -210,6 +214,7 @@ def _figures(offerings: list[Offering], *, user: Any, group_by: str) -> dict[str
             "groups": [
                 {
                     "name": g["name"],
+                    "url": g["url"],
                     "planned_share": _share(g["planned"], g["total"]),
                     "delivered_share": _share(g["held"], g["total"]),
                 }

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
 from .models import AUTHORITY_HOME_PAGE, Activity, Attachment, Document, LrsClient, Statement, StatementRelation
@@ -105,7 +106,7 @@ def statements_matching(
         queries.append(Statement.objects.filter(voided=False, object_type="StatementRef").filter(first | second))
     order = ("stored", "pk") if q.ascending else ("-stored", "-pk")
     limit = q.limit if 0 < q.limit <= MAX_LIMIT else MAX_LIMIT
-    found: dict[int, Statement] = {}
+    pages = []
     for qs in queries:
         if q.since is not None:
             qs = qs.filter(stored__gt=q.since)
@@ -117,8 +118,13 @@ def statements_matching(
                 qs = qs.filter(Q(stored__gt=stored) | Q(stored=stored, pk__gt=pk))
             else:
                 qs = qs.filter(Q(stored__lt=stored) | Q(stored=stored, pk__lt=pk))
-        for row in qs.order_by(*order).only("pk", "stored", "full", "has_attachments")[: limit + 1]:
-            found[row.pk] = row
+        pages.append(qs.order_by(*order).only("pk", "stored", "full", "has_attachments")[: limit + 1])
+    if len(pages) > 1 and connection.features.supports_slicing_ordering_in_compound:
+        # PostgreSQL: every page in one round trip (UNION ALL of ordered, limited selects).
+        fetched = list(pages[0].union(*pages[1:], all=True))
+    else:
+        fetched = [row for page in pages for row in page]
+    found = {row.pk: row for row in fetched}
     rows = sorted(found.values(), key=lambda r: (r.stored, r.pk), reverse=not q.ascending)
     return rows[:limit], len(rows) > limit
 

@@ -38,6 +38,7 @@ from .fingerprint import K, W, fingerprints
 from .normalize import tokenize
 
 FORMAT = 1
+FENCE = 256  # every FENCE-th fingerprint of a segment is kept in memory to narrow searches
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,8 @@ class FileBackend:
                     "fp": np.load(os.path.join(d, "fp.npy"), mmap_mode="r"),
                     "doc": np.load(os.path.join(d, "doc.npy"), mmap_mode="r"),
                     "toff": np.load(os.path.join(d, "toff.npy")),
+                    "fence": np.load(os.path.join(d, "fence.npy")) if os.path.exists(os.path.join(d, "fence.npy"))
+                    else None,
                     "dir": d,
                 }
             except (OSError, ValueError) as e:
@@ -173,7 +176,9 @@ class FileBackend:
                 allfp = np.concatenate(fps) if fps else np.zeros(0, np.uint64)
                 alldoc = np.concatenate([np.full(len(f), i, np.uint32) for i, f in zip(ids, fps, strict=True)])
                 order = np.argsort(allfp, kind="stable")
-                _save(os.path.join(tmp, "fp.npy"), allfp[order].astype(np.uint64))
+                sorted_fp = allfp[order].astype(np.uint64)
+                _save(os.path.join(tmp, "fp.npy"), sorted_fp)
+                _save(os.path.join(tmp, "fence.npy"), sorted_fp[::FENCE])
                 _save(os.path.join(tmp, "doc.npy"), alldoc[order])
                 _save(os.path.join(tmp, "toff.npy"), toff)
                 meta = {"first": first, "docs": [
@@ -202,8 +207,11 @@ class FileBackend:
                 parts = [self._seg(sg["name"]) for sg in segs]
                 fps = np.concatenate([np.asarray(x["fp"]) for x in parts])
                 order = np.argsort(fps, kind="stable")  # runs already sorted: a merge
-                _save(os.path.join(tmp, "fp.npy"), fps[order])
+                merged = fps[order]
                 del fps
+                _save(os.path.join(tmp, "fp.npy"), merged)
+                _save(os.path.join(tmp, "fence.npy"), merged[::FENCE])
+                del merged
                 docs = np.concatenate([np.asarray(x["doc"]) for x in parts])
                 _save(os.path.join(tmp, "doc.npy"), docs[order])
                 del docs, order
@@ -239,8 +247,7 @@ class FileBackend:
         for seg in self.manifest["segments"]:
             s = self._seg(seg["name"])
             h, d = s["fp"], s["doc"]
-            lo = np.searchsorted(h, fps, "left")
-            hi = np.searchsorted(h, fps, "right")
+            lo, hi = _find(h, s["fence"], fps)
             n = hi - lo
             has = n > 0
             if not has.any():
@@ -274,6 +281,34 @@ class FileBackend:
                     raise SimilarityError(Code.INDEX_CORRUPT, s["dir"], f"damaged text of document {doc_id}") from None
                 return SourceDocument(doc_id, m["name"], m.get("author", ""), m["sha256"], text)
         raise SimilarityError(Code.INDEX_CORRUPT, self.path, f"no document {doc_id}")
+
+
+def _find(h: np.ndarray, fence: np.ndarray | None, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """searchsorted left and right of sorted queries `q` in the memory-mapped `h`, reading
+    only the pages that can hold them: `fence` (every FENCE-th value, kept in memory)
+    narrows each query to a window of two fence intervals."""
+    if fence is None or len(q) == 0 or len(h) == 0:
+        return np.searchsorted(h, q, "left"), np.searchsorted(h, q, "right")
+    n = len(h)
+    b0 = np.searchsorted(fence, q, "left")
+    b1 = np.searchsorted(fence, q, "right")
+    start = np.maximum(b0 - 1, 0) * FENCE
+    narrow = (b1 - b0) <= 1  # duplicates of q span at most one fence boundary
+    lo = np.empty(len(q), dtype=np.int64)
+    hi = np.empty(len(q), dtype=np.int64)
+    idx = np.nonzero(narrow)[0]
+    if len(idx):
+        pos = start[idx, None] + np.arange(2 * FENCE + 1)
+        valid = pos < n
+        win = np.asarray(h[np.minimum(pos, n - 1)])
+        qq = q[idx, None]
+        lo[idx] = start[idx] + ((win < qq) & valid).sum(axis=1)
+        hi[idx] = start[idx] + ((win <= qq) & valid).sum(axis=1)
+    wide = np.nonzero(~narrow)[0]
+    if len(wide):
+        lo[wide] = np.searchsorted(h, q[wide], "left")
+        hi[wide] = np.searchsorted(h, q[wide], "right")
+    return lo, hi
 
 
 def _save(path: str, arr: np.ndarray) -> None:

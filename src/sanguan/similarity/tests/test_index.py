@@ -6,10 +6,12 @@ import uuid
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sanguan.similarity.errors import SimilarityError, SimilarityErrorCode
 from sanguan.similarity.fingerprint import fingerprints
-from sanguan.similarity.index import FileBackend, Index, NewDocument, PostgresBackend
+from sanguan.similarity.index import FENCE, FileBackend, Index, NewDocument, PostgresBackend, _find
 from sanguan.similarity.normalize import tokenize
 
 from .conftest import en_text, zh_text
@@ -165,3 +167,16 @@ def test_compacting_merges_segments_and_keeps_every_answer(tmp_path):
     assert [again.get(i).text for i in range(12)] == [d.text for d in docs]
     assert sorted(n for n in os.listdir(tmp_path / "ix") if n.startswith("seg-")) == [
         again.backend.manifest["segments"][0]["name"]]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 600), max_size=3000), st.lists(st.integers(0, 700), max_size=200))
+def test_fenced_search_equals_a_plain_binary_search(values, queries):
+    # given a sorted fingerprint array with many duplicates, and its fence
+    h = np.array(sorted(values), dtype=np.uint64)
+    q = np.unique(np.array(queries, dtype=np.uint64))
+    # when searched through the fence
+    lo, hi = _find(h, h[::FENCE], q)
+    # then the bounds are those of numpy's searchsorted
+    assert lo.tolist() == np.searchsorted(h, q, "left").tolist()
+    assert hi.tolist() == np.searchsorted(h, q, "right").tolist()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from sanguan.accounts import policy
 from sanguan.api import AUTH
 from sanguan.core.errors import NotFound
 from sanguan.institutions.models import LearningCentre, Major, University
@@ -568,6 +569,29 @@ def payment_record(request: HttpRequest, invoice_id: int, payload: PaymentIn):
 
 
 # ------------------------------------------------------------------ charter, publicity, announcements
+
+
+@router.get("/charters", response=list[CharterOut])
+def charter_list(request: HttpRequest):
+    """The viewer's universities' charters in any state, and every published one."""
+    return list(selectors.charters_visible_to(user=request.user).order_by("-year", "pk")[:200])
+
+
+@router.get("/students", response=list[StudentOut])
+def student_list(request: HttpRequest, university_id: int | None = None, offset: int = 0, limit: int = 100):
+    qs = selectors.student_records_visible_to(user=request.user).order_by("pk")
+    if university_id is not None:
+        qs = qs.filter(university_id=university_id)
+    limit = max(1, min(limit, 500))
+    return list(qs[offset:offset + limit])
+
+
+@router.get("/exam-sessions", response=list[SessionOut])
+def exam_session_list(request: HttpRequest, university_id: int):
+    university = _university(university_id)
+    if not policy.can(request.user, "admissions.view", university):
+        return []
+    return list(ExamSession.objects.filter(university=university).order_by("-year", "held_on"))
 
 
 @router.post("/charters", response={201: CharterOut})

@@ -263,3 +263,21 @@ def test_capacity_rule_and_fte_through_the_api(client, university_admin, academi
     r = client.put(f"{API}/universities/{university.pk}/capacity-rule", {"students_per_teacher": 1},
                    content_type="application/json")
     assert r.status_code == 403 and r.json()["code"] == "PERMISSION_DENIED"
+
+
+def test_lists_are_scoped_to_the_viewer(client, university_admin, other_university_admin, centre_staff, ready,
+                                        university, session, django_assert_max_num_queries):
+    from sanguan.admissions import services
+    from sanguan.admissions.tests.test_publicity import COMPLETE
+
+    services.admission_decide(actor=university_admin, applicant=ready(1), admit=True)
+    services.charter_create(actor=university_admin, university=university, year=2026, title="草稿", sections=COMPLETE)
+    client.force_login(university_admin)
+    with django_assert_max_num_queries(6):
+        assert len(client.get(f"{API}/students").json()) == 1
+    assert [c["title"] for c in client.get(f"{API}/charters").json()] == ["草稿"]
+    assert len(client.get(f"{API}/exam-sessions?university_id={university.pk}").json()) == 1
+    client.force_login(other_university_admin)
+    assert client.get(f"{API}/students").json() == []
+    assert client.get(f"{API}/charters").json() == []  # a draft is not public
+    assert client.get(f"{API}/exam-sessions?university_id={university.pk}").json() == []

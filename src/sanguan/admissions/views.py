@@ -401,13 +401,17 @@ def bulk(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         data = d["file"].read()
         try:
-            if d["kind"] == "applicants":
+            if d["kind"] == "applicants" and not d["year"]:
+                form.add_error("year", _("Choose the intake year."))
+                status = 400
+            elif d["kind"] == "applicants":
                 report = xlsx.import_applicants(actor=request.user, university=office.university,
-                                                year=d["year"] or 0, season=d["season"] or "AUTUMN", data=data)
+                                                year=d["year"], season=d["season"] or "AUTUMN", data=data)
             elif d["session"] is not None:
                 report = xlsx.import_scores(actor=request.user, session=d["session"], data=data)
             else:
                 form.add_error("session", _("Choose the exam session."))
+                status = 400
         except ApplicationError as exc:
             errors = exc
             status = _error_status(exc)

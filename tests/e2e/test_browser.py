@@ -33,6 +33,7 @@ def test_each_demo_role_logs_in_and_sees_its_home(page, demo_logins, screenshots
     body = page.locator("main").inner_text()
     for text in HOMES[username]:
         assert text in body, f"{username}: {text!r} not on the home page"
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 1
     page.screenshot(path=str(screenshots / f"home-{username}.png"), full_page=True)
 
 
@@ -217,3 +218,16 @@ def test_no_page_loads_anything_from_outside_the_server(page, demo_logins, live_
                   "/static/vendor/bootstrap-icons/fonts/bootstrap-icons.woff2",
                   "/static/vendor/echarts/echarts.min.js"):
         assert page.request.get(asset).ok, asset
+
+
+@pytest.mark.parametrize("width", [1200, 1280, 1440])
+def test_the_busiest_navigation_fits_desktop_widths_in_english(browser, live_server_url, demo_logins, width):
+    # given the system administrator, who has the most links, in English
+    context = browser.new_context(base_url=live_server_url, viewport={"width": width, "height": 800})
+    context.add_cookies([{"name": "django_language", "value": "en", "url": live_server_url}])
+    page = context.new_page()
+    # when
+    login(page, "admin", demo_logins["admin"]["password"])
+    # then
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 1
+    context.close()

@@ -102,6 +102,12 @@ def sessions_for_student(*, user: Any) -> QuerySet[FaceToFaceSession]:
     )
 
 
+def offerings_of_student(*, user: Any) -> QuerySet[Offering]:
+    if not policy.memberships_for(user, "teaching.evaluate"):
+        return Offering.objects.none()
+    return Offering.objects.filter(enrolments__student__user=user).select_related("course").order_by("-starts_on")
+
+
 def sessions_to_record(*, user: Any) -> QuerySet[FaceToFaceSession]:
     """Sessions of the user's own offerings that have started and have no attendance yet."""
     from django.utils import timezone

@@ -47,6 +47,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "warnings": selectors.warnings_visible_to(user=user).exclude(status=EarlyWarning.Status.CLOSED)[:50],
             "can_see_brushing": bool(policy.memberships_for(user, "brushing.view")),
             "to_record": selectors.sessions_to_record(user=user)[:20],
+            "my_offerings": selectors.offerings_of_student(user=user)[:20],
         },
     )
 
@@ -114,7 +115,67 @@ def offering(request: HttpRequest, pk: int) -> HttpResponse:
             "enrolments": o.enrolments.count(),
             "evaluations": evaluations,
             "can_record": policy.can(request.user, "teaching.attendance_record", o),
+            "can_schedule": policy.can(request.user, "teaching.session_manage", o),
         },
+    )
+
+
+@login_required
+@require_POST
+def session_schedule(request: HttpRequest, pk: int) -> HttpResponse:
+    """Schedule a face-to-face session from the offering page (teacher, academic or centre staff)."""
+    import datetime as dt
+
+    try:
+        o = selectors.offering_for(user=request.user, pk=pk)
+        tz = timezone.get_current_timezone()
+        try:
+            starts_at = dt.datetime.fromisoformat(request.POST.get("starts_at", "")).replace(tzinfo=tz)
+            hours = float(request.POST.get("hours", "0"))
+        except ValueError:
+            messages.error(request, _("Give the start as a date and time and the length in hours."))
+            return redirect("teaching:offering", pk=pk)
+        services.session_schedule(
+            actor=request.user,
+            offering=o,
+            starts_at=starts_at,
+            ends_at=starts_at + dt.timedelta(hours=hours),
+            room=request.POST.get("room", ""),
+            network_cidrs=request.POST.get("network_cidrs", ""),
+        )
+        messages.success(request, _("The session is scheduled."))
+    except NotFound as exc:
+        raise _404(exc) from exc
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("teaching:offering", pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
+    """A student's evaluation of an offering they are enrolled in."""
+    from .models import Evaluation, Offering
+
+    o = Offering.objects.filter(pk=pk, enrolments__student__user=request.user).select_related("course").first()
+    if o is None:
+        raise Http404(_("No such course offering."))
+    error, status = "", 200
+    if request.method == "POST":
+        scores = {c: int(v) if (v := request.POST.get(c, "")).isdigit() else 0 for c in Evaluation.CRITERIA}
+        try:
+            services.evaluation_submit(
+                actor=request.user, offering=o, scores=scores, comment=request.POST.get("comment", "")
+            )
+            messages.success(request, _("Thank you for your evaluation."))
+            return redirect("teaching:index")
+        except ApplicationError as exc:
+            error, status = exc.message, exc.status
+    return render(
+        request,
+        "teaching/evaluate.html",
+        {"offering": o, "criteria": Evaluation.CRITERIA, "error": error},
+        status=status,
     )
 
 

@@ -181,3 +181,39 @@ def test_room_code_is_shown_to_the_teacher(client, teacher, held_session):
     login(client, teacher)
     r = client.get(reverse("teaching:room_code", args=[held_session.pk]), HTTP_ACCEPT="application/json")
     assert len(r.json()["code"]) == 6
+
+
+def test_teacher_schedules_a_session_from_the_offering_page(client, teacher, offering):
+    login(client, teacher)
+    r = client.post(
+        reverse("teaching:session_schedule", args=[offering.pk]),
+        {"starts_at": "2026-10-17T09:00", "hours": "3", "room": "洪山 302", "network_cidrs": "10.1.2.0/24"},
+        follow=True,
+    )
+    assert r.status_code == 200
+    s = offering.sessions.get()
+    assert (s.room, s.hours, s.network_cidrs) == ("洪山 302", 3, "10.1.2.0/24")
+
+
+def test_session_form_shows_the_refusal(client, teacher, offering):
+    login(client, teacher)
+    r = client.post(
+        reverse("teaching:session_schedule", args=[offering.pk]),
+        {"starts_at": "2026-10-17T09:00", "hours": "3", "room": "x", "network_cidrs": "bad"},
+        follow=True,
+    )
+    assert "不是 CIDR 格式的网络" in r.content.decode()
+    assert not offering.sessions.exists()
+
+
+def test_student_evaluates_from_the_page_and_outsiders_get_404(
+    client, student, offering, enrolled, other_university_admin
+):
+    login(client, student)
+    data = {"content": "5", "organisation": "4", "interaction": "4", "support": "3", "overall": "4"}
+    r = client.post(reverse("teaching:evaluate", args=[offering.pk]), data)
+    assert r.status_code == 302
+    assert offering.evaluations.get().scores == {k: int(v) for k, v in data.items()}
+    client.logout()
+    login(client, other_university_admin)
+    assert client.get(reverse("teaching:evaluate", args=[offering.pk])).status_code == 404

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from sanguan.conftest import PASSWORD
+from sanguan.institutions.models import LearningCentre
 
 pytestmark = pytest.mark.django_db
 
@@ -202,3 +203,15 @@ def test_staff_without_the_system_admin_role_sees_nothing_in_the_admin(client, n
     User.objects.filter(pk=national_regulator.pk).update(is_staff=True)
     client.force_login(national_regulator)
     assert client.get("/admin/institutions/learningcentre/").status_code == 403
+
+
+@pytest.mark.parametrize("fixture", ["national_regulator", "province_regulator", "university_admin", "centre_staff"])
+def test_home_query_budget(client, request, centre, other_centre, django_assert_max_num_queries, fixture):
+    # given many centres in scope
+    for i in range(20):
+        LearningCentre.objects.create(university=centre.university, code=f"JH-Q-{i:02d}", name=f"江汉大学第{i}教学点",
+                                      host_province=centre.host_province, address="武汉")
+    client.force_login(request.getfixturevalue(fixture))
+    # then the home page costs a fixed number of queries, whatever the number of centres
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("home")).status_code == 200

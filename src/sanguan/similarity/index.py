@@ -158,7 +158,9 @@ class FileBackend:
                 out[m["name"]] = m["sha256"]
         return out
 
-    def add(self, docs: list[tuple[str, str, str, str]], fps: list[np.ndarray]) -> list[int]:
+    def add(self, docs: list[tuple[str, str, str, str]], fps: list[np.ndarray],
+            blobs: list[bytes] | None = None) -> list[int]:
+        """`blobs`, when given, are the texts already compressed by `compress_text`."""
         if not docs:
             return []
         with self._lock():
@@ -166,7 +168,8 @@ class FileBackend:
             ids = list(range(first, first + len(docs)))
             tmp = tempfile.mkdtemp(prefix=".tmp-", dir=self.path)
             try:
-                blobs = [zlib.compress(t.encode("utf-8", "surrogatepass"), 1) for _, _, _, t in docs]
+                if blobs is None:
+                    blobs = [compress_text(t) for _, _, _, t in docs]
                 toff = np.concatenate(([0], np.cumsum([len(b) for b in blobs]))).astype(np.int64)
                 with open(os.path.join(tmp, "texts.bin"), "wb") as f:
                     for b in blobs:
@@ -309,6 +312,10 @@ def _find(h: np.ndarray, fence: np.ndarray | None, q: np.ndarray) -> tuple[np.nd
         lo[wide] = np.searchsorted(h, q[wide], "left")
         hi[wide] = np.searchsorted(h, q[wide], "right")
     return lo, hi
+
+
+def compress_text(text: str) -> bytes:
+    return zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
 
 
 def _save(path: str, arr: np.ndarray) -> None:
@@ -457,9 +464,9 @@ def _redact(dsn: str) -> str:
 # ------------------------------------------------------------------ the index
 
 
-def _fingerprint(job: tuple[str, int, int]) -> np.ndarray:
-    text, k, w = job
-    return fingerprints(tokenize(text), k, w)
+def _fingerprint(job: tuple[str, int, int, bool]) -> tuple[np.ndarray, bytes | None]:
+    text, k, w, compress = job
+    return fingerprints(tokenize(text), k, w), compress_text(text) if compress else None
 
 
 @dataclass(frozen=True)
@@ -490,6 +497,7 @@ class Index:
         known = self.backend.known()
         added = same = 0
         k, w = self.backend.k, self.backend.w
+        files = isinstance(self.backend, FileBackend)  # texts are compressed in the workers too
 
         def fresh():
             nonlocal same
@@ -512,10 +520,14 @@ class Index:
             it = fresh()
             pending = list(itertools.islice(it, batch))
             while pending:
-                texts = [d.text for d, _ in pending]
-                got = (pool.map(_fingerprint, [(t, k, w) for t in texts], chunksize=16) if pool
-                       else [_fingerprint((t, k, w)) for t in texts])
-                added += len(self.backend.add([(d.name, d.author, h, d.text) for d, h in pending], got))
+                jobs_ = [(d.text, k, w, files) for d, _ in pending]
+                got = pool.map(_fingerprint, jobs_, chunksize=16) if pool else [_fingerprint(j) for j in jobs_]
+                rows = [(d.name, d.author, h, d.text) for d, h in pending]
+                fps = [g[0] for g in got]
+                if files:
+                    added += len(self.backend.add(rows, fps, [g[1] for g in got]))
+                else:
+                    added += len(self.backend.add(rows, fps))
                 pending = list(itertools.islice(it, batch))
         finally:
             if pool:

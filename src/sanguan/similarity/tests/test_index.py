@@ -31,13 +31,27 @@ def _fps(text: str) -> np.ndarray:
     return fingerprints(tokenize(text))
 
 
+def _create_database(psycopg) -> None:
+    """Create the test database when the server answers but the database is missing."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    params = conninfo_to_dict(PG_DSN)
+    name = params.get("dbname", "")
+    try:
+        with psycopg.connect(make_conninfo(**{**params, "dbname": "postgres"}), connect_timeout=3,
+                             autocommit=True) as c:
+            c.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error:
+        pytest.skip(f"PostgreSQL not reachable at {PG_DSN}")
+
+
 @pytest.fixture
 def pg_index():
     psycopg = pytest.importorskip("psycopg")
     try:
         psycopg.connect(PG_DSN, connect_timeout=3).close()
     except psycopg.Error:
-        pytest.skip(f"PostgreSQL not reachable at {PG_DSN}")
+        _create_database(psycopg)
     prefix = f"t{uuid.uuid4().hex[:10]}_"
     backend = PostgresBackend(PG_DSN, create=True, prefix=prefix, partitions=4)
     yield Index(backend)

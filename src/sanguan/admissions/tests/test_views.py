@@ -287,3 +287,13 @@ def test_evidence_is_stored_privately_and_handed_out_after_a_check(client, centr
     # when a province regulator (who sees the applicant masked) asks / then not found
     client.force_login(province_regulator)
     assert client.get(f"/admissions/applicants/{a.pk}/evidence/").status_code == 404
+
+
+def test_applicant_registers_themselves_and_sees_their_status(client, student, plan):
+    client.force_login(student)
+    r = client.post("/admissions/register/self/", register_data(plan, n=8))
+    a = Applicant.objects.get()
+    assert r.status_code == 302 and a.channel == "SELF" and a.user == student
+    page = client.get("/admissions/").content.decode()
+    # their own application, with their own number in full
+    assert a.id_number in page and 'data-testid="applicant-status"' in page

@@ -74,9 +74,50 @@ def _t2s_table() -> dict[str, str]:
     return table
 
 
+TABLE_VERSION = 1
+
+
+def _cache_path() -> str | None:
+    import opencc
+
+    base = os.environ.get("SANGUAN_SIMILARITY_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "sanguan")
+    src = os.path.join(os.path.dirname(opencc.__file__), "dictionary", "TSCharacters.txt")
+    try:
+        st = os.stat(src)
+    except OSError:
+        return None
+    key = f"v{TABLE_VERSION}-u{unicodedata.unidata_version}-{st.st_size}-{int(st.st_mtime)}"
+    return os.path.join(base, f"similarity-tables-{key}.npz")
+
+
 @functools.lru_cache(maxsize=1)
 def tables() -> tuple[np.ndarray, np.ndarray]:
-    """(MAP, CLASS): normalised code point and class of every code point below LIMIT."""
+    """(MAP, CLASS): normalised code point and class of every code point below LIMIT.
+
+    Building them takes a quarter of a second; they are cached in a file keyed by the
+    Unicode version and OpenCC's table, so a command-line run loads them instead.
+    """
+    path = _cache_path()
+    if path and os.path.exists(path):
+        try:
+            with np.load(path) as z:
+                return z["map"], z["cls"]
+        except (OSError, ValueError, KeyError):
+            pass
+    cmap, ccls = _build_tables()
+    if path:
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            tmp = f"{path}.{os.getpid()}.tmp.npz"
+            np.savez(tmp, map=cmap, cls=ccls)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only home: build every time
+    return cmap, ccls
+
+
+def _build_tables() -> tuple[np.ndarray, np.ndarray]:
     t2s = _t2s_table()
     cmap = np.zeros(LIMIT, dtype=np.uint32)
     ccls = np.zeros(LIMIT, dtype=np.uint8)

@@ -81,3 +81,22 @@ def test_token_spans_are_inside_the_text_and_ordered(text):
     t = tokenize(text)
     assert ((t.starts >= 0) & (t.starts < t.ends) & (t.ends <= len(text))).all()
     assert (t.starts[1:] >= t.ends[:-1]).all()
+
+
+def test_cached_tables_equal_freshly_built_ones(tmp_path, monkeypatch):
+    # given an empty cache directory
+    from sanguan.similarity import normalize
+
+    monkeypatch.setenv("SANGUAN_SIMILARITY_CACHE", str(tmp_path))
+    normalize.tables.cache_clear()
+    try:
+        # when the tables are asked for twice (built and saved, then loaded)
+        built = normalize.tables()
+        normalize.tables.cache_clear()
+        loaded = normalize.tables()
+        # then the file exists and both are the same
+        assert len(list(tmp_path.iterdir())) == 1
+        assert (built[0] == loaded[0]).all() and (built[1] == loaded[1]).all()
+        assert (loaded[0] == normalize._build_tables()[0]).all()
+    finally:
+        normalize.tables.cache_clear()

@@ -24,6 +24,7 @@ import datetime as dt
 import importlib
 import json
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -443,9 +444,10 @@ class Seeder:
             seed_fn = getattr(module, "seed", None)
             if seed_fn is None:
                 continue
-            self.log(f"  {label} …")
+            started = time.monotonic()
             # Each app gets its own generator so that one app's data does not shift another's.
             seed_fn(rng=random.Random(f"{self.seed}:{label}"), scale=self.scale, ctx=ctx)
+            self.log(f"  {label}: {time.monotonic() - started:.1f} s")
 
     # -- everything ---------------------------------------------------------
 

@@ -133,6 +133,7 @@ class LookupResult:
     filing_in_force: CentreFiling | None = None
     candidates: tuple[University, ...] = ()
     centre_candidates: tuple[LearningCentre, ...] = ()  # disclosed centres sharing the partial name
+    disclosed_elsewhere: LearningCentre | None = None  # the name belongs to another university's centre
 
     @property
     def is_authorised(self) -> bool:
@@ -179,7 +180,9 @@ def centre_authorisation(*, university_query: str, centre_query: str, today: dt.
             return LookupResult(status=Authorisation.AMBIGUOUS_CENTRE, university=university,
                                 centre_candidates=disclosed[:6])
     if centre is None:
-        return LookupResult(status=Authorisation.NOT_FOUND, university=university)
+        # A real centre named under the wrong university is a classic impostor's trick: say whose it is.
+        elsewhere = _public_centres().filter(Q(name=name) | Q(code__iexact=name)).exclude(university=university).first()
+        return LookupResult(status=Authorisation.NOT_FOUND, university=university, disclosed_elsewhere=elsewhere)
     if not centre.is_disclosed or centre.status == LearningCentre.Status.CLOSED:
         return LookupResult(status=Authorisation.NOT_DISCLOSED, university=university, centre=centre)
     in_force = next((f for f in centre.filings.order_by("-cycle_year") if f.is_in_force(today)), None)

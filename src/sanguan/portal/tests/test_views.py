@@ -205,3 +205,13 @@ def test_lookup_by_a_unique_part_of_a_name(centre, undisclosed):
     result = centre_authorisation(university_query="江汉大学", centre_query="武汉洪山")
     # then
     assert result.status == Authorisation.AUTHORISED and result.centre == centre
+
+
+def test_lookup_under_the_wrong_university_says_whose_centre_it_is(client, centre, other_university):
+    # when a disclosed centre of 江汉大学 is presented as 南海师范大学's
+    response = client.get(reverse("portal:check"), {"university": other_university.name, "centre": centre.name})
+    # then the answer is a warning that names the real university
+    result = response.context["result"]
+    assert result.status == Authorisation.NOT_FOUND
+    assert result.disclosed_elsewhere == centre
+    assert "是江汉大学公示的，不属于南海师范大学" in response.content.decode()

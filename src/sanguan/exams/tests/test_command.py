@@ -83,7 +83,7 @@ def test_sanguan_exits_non_zero_on_a_bad_sheet(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("candidate,Q1\nC1,1\nC2,x\n", encoding="utf-8")
     # when
-    proc = subprocess.run(  # noqa: S603
+    proc = subprocess.run(
         [sys.executable, "-m", "sanguan.cli", "exams", "item-analysis", str(path), "--json"],
         capture_output=True,
         text=True,

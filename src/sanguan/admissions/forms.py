@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sanguan.institutions.models import Level
+from sanguan.institutions.models import Level, University
 
 from .models import EnrollmentPlan, ExamSession, Payment, PriorQualification, Season
 
@@ -203,3 +203,30 @@ class PaymentForm(Styled):
     payee_account = forms.CharField(label=_("Account credited"), max_length=64, required=False)
     paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
     reference = forms.CharField(label=_("Reference"), max_length=64, required=False)
+
+
+class SignupForm(Styled):
+    """Public sign-up of an applicant. The list shows only universities open for sign-up;
+    any existing university is accepted so that the service can say why it is refused."""
+
+    university = forms.ModelChoiceField(label=_("University"), queryset=None)
+    username = forms.CharField(label=_("Username"), max_length=150,
+                               widget=forms.TextInput(attrs={"autocomplete": "username"}))
+    display_name = forms.CharField(label=_("Your name (shown to the university)"), max_length=64, required=False)
+    password = forms.CharField(label=_("Password"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label=_("Password again"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def __init__(self, *args, open_universities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["university"]
+        field.queryset = University.objects.all()
+        if open_universities is not None:
+            field.widget.choices = [("", "---------")] + [(u.pk, str(u)) for u in open_universities]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password2") and data["password"] != data["password2"]:
+            self.add_error("password2", _("The two passwords differ."))
+        return data

@@ -4,6 +4,7 @@ their own."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from decimal import Decimal
 from typing import Any
@@ -158,6 +159,20 @@ def charters_visible_to(*, user: Any) -> QuerySet[AdmissionsCharter]:
 
 def charters_published() -> QuerySet[AdmissionsCharter]:
     return AdmissionsCharter.objects.filter(status=AdmissionsCharter.Status.PUBLISHED).select_related("university")
+
+
+def charter_year_range(on: dt.date) -> tuple[int, int]:
+    """The intake years open on day ``on``: this year's and next year's (charters for the
+    coming intake are published in the autumn before it)."""
+    return on.year, on.year + 1
+
+
+def universities_open_for_signup(*, on: dt.date) -> QuerySet[University]:
+    """Universities with a published admissions charter for the current intake."""
+    first, last = charter_year_range(on)
+    return University.objects.filter(
+        charters__status=AdmissionsCharter.Status.PUBLISHED, charters__year__gte=first, charters__year__lte=last
+    ).distinct().order_by("name")
 
 
 def announcements_published() -> QuerySet[Announcement]:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sanguan.accounts import policy
+from sanguan.accounts import services as accounts
 from sanguan.accounts.models import Role
 from sanguan.audit import services as audit
 from sanguan.codes.errors import CodeError
@@ -29,7 +30,7 @@ from sanguan.core.errors import Conflict, PermissionDenied
 from sanguan.institutions.models import LearningCentre, Level, Major, Track, University
 from sanguan.supervision.selectors import enrollment_restriction
 
-from . import linter
+from . import linter, selectors
 from .errors import AdmissionsError
 from .errors import AdmissionsErrorCode as E
 from .models import (
@@ -382,6 +383,48 @@ def applicant_self_register(
     if not any(m.university_id == plan.university_id for m in policy.memberships_of(actor)):
         raise PermissionDenied(policy.PolicyErrorCode.PERMISSION_DENIED, _("You are not allowed to do this here."))
     return _register(actor=actor, plan=plan, person=person, centre=centre, channel=Applicant.Channel.SELF, user=actor)
+
+
+@dataclass
+class ApplicantAccount:
+    user: Any
+    membership: Any
+
+
+@transaction.atomic
+def applicant_account_create(
+    *, university: University, username: str, password: str, display_name: str = "", on: dt.date | None = None
+) -> ApplicantAccount:
+    """A member of the public signs up to apply: a new account holding the student role at
+    ``university`` (scope SELF, their own records only), created by the system. Refused
+    unless the university has a published charter for the current intake and no
+    university-wide enrollment suspension is in force. Nothing is written on refusal."""
+    on = on or _today()
+    university = University.objects.filter(pk=getattr(university, "pk", None)).first()
+    if university is None:
+        raise AdmissionsError(E.UNIVERSITY_NOT_FOUND, _("No such university."))
+    if not selectors.universities_open_for_signup(on=on).filter(pk=university.pk).exists():
+        raise AdmissionsError(
+            E.CHARTER_NOT_FOUND,
+            _("This university has not published an admissions charter for the current intake; "
+              "it does not take applications here."),
+        )
+    if enrollment_restriction(university=university, on=on).suspended:
+        raise AdmissionsError(
+            E.ENROLLMENT_SUSPENDED,
+            _("Enrollment at this university is suspended by a sanction in force; it does not take applications."),
+        )
+    user = accounts.user_create(
+        actor=policy.SYSTEM, username=username, password=password, display_name=display_name or ""
+    )
+    membership = accounts.membership_grant(actor=policy.SYSTEM, user=user, role=Role.STUDENT, university=university)
+    audit.record(
+        actor=policy.SYSTEM,
+        action="admissions.applicant_account_created",
+        target=user,
+        data={"user": user.pk, "university": university.pk, "membership": membership.pk},
+    )
+    return ApplicantAccount(user=user, membership=membership)
 
 
 def _require_on_applicant(actor: Any, applicant: Applicant) -> None:

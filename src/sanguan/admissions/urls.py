@@ -30,4 +30,5 @@ urlpatterns = [
     path("public/charters/<int:pk>/", views.public_charter, name="public_charter"),
     path("public/announcements/<int:pk>/", views.public_announcement, name="public_announcement"),
     path("public/verify/", views.public_verify, name="public_verify"),
+    path("public/signup/", views.public_signup, name="public_signup"),
 ]

@@ -8,14 +8,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sanguan.accounts import policy
 from sanguan.accounts.models import Role
@@ -470,6 +475,66 @@ def public_verify(request: HttpRequest) -> HttpResponse:
         material = selectors.publicity_verify(form.cleaned_data["code"])
     return render(request, "admissions/public/verify.html", {"form": form, "material": material,
                                                              "checked": checked})
+
+
+SIGNUP_FIELD_OF_CODE = {
+    "USERNAME_INVALID": "username",
+    "USERNAME_TAKEN": "username",
+    "PASSWORD_WEAK": "password",
+    "UNIVERSITY_NOT_FOUND": "university",
+    "CHARTER_NOT_FOUND": "university",
+    "ENROLLMENT_SUSPENDED": "university",
+}
+
+
+def _signup_throttled(request: HttpRequest) -> bool:
+    """Count this sign-up attempt from the client's address; True once over the hourly limit."""
+    limit = int(getattr(settings, "SANGUAN_SIGNUPS_PER_IP_PER_HOUR", 10))
+    key = "admissions:signup:" + (request.META.get("REMOTE_ADDR") or "unknown")
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count > limit
+
+
+def _signup_page(request: HttpRequest, form: forms.SignupForm, *, status: int = 200) -> HttpResponse:
+    return render(request, "admissions/public/signup.html", {"form": form}, status=status)
+
+
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def public_signup(request: HttpRequest) -> HttpResponse:
+    """A member of the public opens an applicant account at a university, then applies."""
+    if request.user.is_authenticated:
+        return redirect("admissions:index")
+    open_universities = selectors.universities_open_for_signup(on=timezone.localdate())
+    if request.method == "GET":
+        return _signup_page(request, forms.SignupForm(open_universities=open_universities))
+    form = forms.SignupForm(request.POST, open_universities=open_universities)
+    if _signup_throttled(request):
+        form.is_valid()
+        form.add_error(None, _("Too many sign-ups from your network in the last hour. Please try again later."))
+        return _signup_page(request, form, status=429)
+    if not form.is_valid():
+        return _signup_page(request, form, status=400)
+    d = form.cleaned_data
+    try:
+        account = services.applicant_account_create(
+            university=d["university"], username=d["username"], password=d["password"],
+            display_name=d["display_name"],
+        )
+    except ApplicationError as exc:
+        field = SIGNUP_FIELD_OF_CODE.get(exc.code)
+        form.add_error(field, exc.message)
+        for reason in (exc.extra or {}).get("reasons", []):
+            form.add_error(field, reason)
+        return _signup_page(request, form, status=_error_status(exc))
+    login(request, account.user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, _("Your account is ready. Now fill in your application."))
+    return redirect("admissions:index")
 
 
 

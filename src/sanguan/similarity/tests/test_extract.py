@@ -59,6 +59,24 @@ def test_bad_text_files_are_refused_with_their_name(tmp_path, content, code):
     assert "bad-file.txt" in str(e.value)
 
 
+def test_a_few_stray_control_characters_do_not_make_a_text_binary(tmp_path):
+    # given a long text with one NUL and some control characters (as in the PAN corpora)
+    p = tmp_path / "stray.txt"
+    text = "A normal sentence of text. More text \x17 here.\n" * 100 + "\x00 The end.\n"
+    p.write_bytes(text.encode())
+    # when read
+    # then it is read as is
+    assert read_text_file(str(p)) == text
+
+
+def test_a_png_is_binary(tmp_path):
+    p = tmp_path / "image.txt"
+    p.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20)
+    with pytest.raises(SimilarityError) as e:
+        load(str(p))
+    assert e.value.code == Code.BINARY
+
+
 def test_gbk_file_error_suggests_conversion(tmp_path):
     p = tmp_path / "gbk.txt"
     p.write_bytes("网络教育".encode("gbk"))

@@ -16,7 +16,7 @@ from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from sanguan.compliance.registry import Detection, Evidence, RuleContext, RuleScope, Severity, rule
+from sanguan.compliance.registry import Detection, Evidence, RuleContext, RuleScope, Severity, message, rule
 
 from . import services
 from .models import (
@@ -27,6 +27,7 @@ from .models import (
     Payment,
     PriorQualification,
     PublicityMaterial,
+    Season,
     StudentRecord,
 )
 
@@ -44,6 +45,15 @@ def _add_months(day: dt.date, months: int) -> dt.date:
         except ValueError:
             continue
     raise ValueError(day)  # pragma: no cover
+
+
+# Msgids that findings stored by earlier versions of these rules still name.
+LEGACY_MSGIDS = (gettext_noop("Channel"),)
+
+
+def intake(year: int, season: str) -> dict:
+    """An intake (year and season) as a nested message: "2027 Autumn", "2027年秋季"."""
+    return message(gettext_noop("{year} {season}"), year=year, season=str(dict(Season.choices).get(season, season)))
 
 
 def _student(record: StudentRecord, summary: str, evidence: list[Evidence], **params) -> Detection:
@@ -148,7 +158,8 @@ def publicity_in_use_unapproved(context: RuleContext) -> Iterator[Detection]:
         yield Detection(
             subject=m,
             summary=gettext_noop("Publicity {id} ({status}) of {university} is in use on {channel}."),
-            summary_params={"id": m.pk, "status": m.status, "university": m.university.name, "channel": m.channel},
+            summary_params={"id": m.pk, "status": str(m.get_status_display()), "university": m.university.name,
+                            "channel": m.channel},
             evidence=tuple(
                 [Evidence(label=gettext_noop("Publicity material"), url=f"/admissions/publicity/{m.pk}/")]
                 + [Evidence(label=gettext_noop("Scan hit {code}"), value=h.get("matched", ""),
@@ -173,8 +184,9 @@ def fee_through_forbidden_channel(context: RuleContext) -> Iterator[Detection]:
         yield Detection(
             subject=p,
             summary=gettext_noop("Payment {id} of {amount} yuan on invoice {invoice} was collected by {collector}."),
-            summary_params={"id": p.pk, "amount": str(p.amount), "invoice": p.invoice_id, "collector": p.collector},
-            evidence=(Evidence(label=gettext_noop("Channel"), value=p.channel),
+            summary_params={"id": p.pk, "amount": str(p.amount), "invoice": p.invoice_id,
+                            "collector": str(p.get_collector_display())},
+            evidence=(Evidence(label=gettext_noop("Payment channel"), value=str(p.get_channel_display())),
                       Evidence(label=gettext_noop("Paid on"), value=p.paid_on.isoformat())),
             university_id=university.pk, centre_id=centre.pk if centre else None,
             provinces=_provinces(university, centre),
@@ -202,7 +214,7 @@ def duplicate_applicants(context: RuleContext) -> Iterator[Detection]:
         yield Detection(
             subject=a,
             summary=gettext_noop("Applicant {id} ({intake}) of {university} has also applied to another university."),
-            summary_params={"id": a.pk, "intake": f"{a.year} {a.season}", "university": a.university.name},
+            summary_params={"id": a.pk, "intake": intake(a.year, a.season), "university": a.university.name},
             evidence=(Evidence(label=gettext_noop("Identity digest"), value=a.id_digest[:16]),),
             university_id=a.university_id, centre_id=a.centre_id, provinces=_provinces(a.university, a.centre),
         )

@@ -14,10 +14,23 @@ from sanguan.institutions.models import LearningCentre, University
 from .registry import Severity, article_title, get_rule
 
 
+def _render_param(value: Any) -> Any:
+    """A parameter in the reader's language: a string is a msgid (a choice's label) or data
+    (names, dates: gettext leaves them unchanged); a ``{"msgid": ..., "params": {...}}`` mapping
+    is a nested message, such as an intake's year and season (see ``registry.message``)."""
+    if isinstance(value, str) and value:
+        return gettext(value)
+    if isinstance(value, dict) and isinstance(value.get("msgid"), str):
+        return _render(value["msgid"], value.get("params") or {})
+    return value
+
+
 def _render(msgid: str, params: dict[str, Any]) -> str:
-    """Translate a stored msgid and its string parameters (rules store English msgids, such as
-    a choice's label; names and dates pass through gettext unchanged)."""
-    translated = {k: gettext(v) if isinstance(v, str) and v else v for k, v in params.items()}
+    """Translate a stored msgid and its parameters (rules store English msgids, such as a
+    choice's label, and the data that fills them; see ``_render_param``)."""
+    if not isinstance(params, dict):
+        params = {}
+    translated = {k: _render_param(v) for k, v in params.items()}
     try:
         return gettext(msgid).format(**translated)
     except (KeyError, IndexError, ValueError):

@@ -4,6 +4,9 @@ A rule is a function decorated with ``@rule(...)`` in some app's ``rules.py``. I
 ``RuleContext`` and yields one ``Detection`` per violation it finds. Texts a rule yields
 (summaries, evidence labels) are English msgids marked with ``gettext_noop`` plus
 parameters: findings store them untranslated and each reader sees them in their language.
+A parameter that is itself translatable is stored as a msgid too: a choice's label
+(``str(obj.get_status_display())``, English while the checks run) or a nested ``message(...)``;
+never a raw choice value such as ``"CENTRE"``, which no catalogue translates.
 """
 
 from __future__ import annotations
@@ -62,6 +65,12 @@ ARTICLES: dict[int, Promise] = {
 def article_title(article: int) -> str:
     title = ARTICLES.get(article)
     return str(title) if title is not None else str(_("Art. {number}")).format(number=article)
+
+
+def message(msgid: str, **params: Any) -> dict[str, Any]:
+    """A nested message for a summary or evidence parameter: a msgid (marked with
+    ``gettext_noop``) and its own parameters, translated when the finding is read."""
+    return {"msgid": str(msgid), "params": params}
 
 
 @dataclass(frozen=True)

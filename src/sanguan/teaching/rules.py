@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from sanguan.compliance.registry import Detection, Evidence, RuleContext, RuleScope, Severity, rule
+from sanguan.compliance.registry import Detection, Evidence, RuleContext, RuleScope, Severity, message, rule
 from sanguan.records.models import Statement, StatementRelation
 
 from . import config
@@ -35,6 +35,31 @@ STATUS_MSGIDS = {
     "RAISED": gettext_noop("raised, not yet notified"),
     "NOTIFIED": gettext_noop("notified, with no response or intervention"),
 }
+
+# What each anti-刷课 signal means (see ``signals_brushing``), as msgids.
+SIGNAL_MSGIDS = {
+    "SHARED_DEVICE": gettext_noop("one device reported the learning of many students"),
+    "SHARED_ADDRESS": gettext_noop("one network address reported the learning of many students"),
+    "ROUND_THE_CLOCK": gettext_noop("activity around the clock or at night"),
+    "UNIFORM_TIMING": gettext_noop("machine-regular gaps between events"),
+    "VIDEO_TOO_FAST": gettext_noop("video covered faster than it can play"),
+    "PARALLEL_COURSES": gettext_noop("two courses played at the same time"),
+    "DEVICE_HOPPING": gettext_noop("device and network changed within minutes"),
+}
+
+# Terms are stored as "2026-AUTUMN"; readers see "2026 Autumn" / "2026年秋季".
+SEASON_MSGIDS = {"SPRING": gettext_noop("Spring"), "AUTUMN": gettext_noop("Autumn")}
+
+# Msgids that findings stored by earlier versions of these rules still name.
+LEGACY_MSGIDS = (gettext_noop("Signal"),)
+
+
+def _term(term: str):
+    """A term as a nested message ("{year} {season}") when it has the usual form, else as is."""
+    year, _sep, season = term.partition("-")
+    if year.isdigit() and season in SEASON_MSGIDS:
+        return message(gettext_noop("{year} {season}"), year=int(year), season=SEASON_MSGIDS[season])
+    return term
 
 
 def _provinces(university, centre=None) -> frozenset[str]:
@@ -185,7 +210,7 @@ def offering_without_records(context: RuleContext) -> Iterator[Detection]:
         yield Detection(
             subject=o,
             summary=gettext_noop("Offering {course} ({term}) started on {start} and has no learning records."),
-            summary_params={"course": o.course.name, "term": o.term, "start": o.starts_on.isoformat()},
+            summary_params={"course": o.course.name, "term": _term(o.term), "start": o.starts_on.isoformat()},
             evidence=(
                 Evidence(label=gettext_noop("Course dashboard"), url=f"/teaching/dashboard/offering/{o.pk}/"),
                 Evidence(label=gettext_noop("xAPI activity id"), value=aid),
@@ -302,7 +327,14 @@ def brushing_not_acted_on(context: RuleContext) -> Iterator[Detection]:
             },
             evidence=(
                 Evidence(label=gettext_noop("Evidence and the events behind it"), url=f"/teaching/brushing/{a.pk}/"),
-                *(Evidence(label=gettext_noop("Signal"), value=s["code"]) for s in a.signals[:5]),
+                *(
+                    Evidence(
+                        label=gettext_noop("Signal {code}"),
+                        value=SIGNAL_MSGIDS.get(s["code"], s["code"]),
+                        params={"code": s["code"]},
+                    )
+                    for s in a.signals[:5]
+                ),
             ),
             university_id=a.university_id,
             centre_id=a.centre_id,

@@ -78,6 +78,7 @@ def test_findings_pages_show_every_apps_rule_summaries_in_chinese(client, nation
     for f in {f.rule_code: f for f in seeded_findings}.values():
         page = client.get(reverse("compliance:finding", args=[f.pk])).content.decode()
         assert escape(_in("zh-hans", f)) in page
+        assert "处理记录" in page
         with translation.override("zh-hans"):
             items = f.evidence_items
         for item in items:

@@ -17,13 +17,14 @@ Services call ``require``; views never decide permissions themselves.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sanguan.core.errors import PermissionDenied
@@ -307,3 +308,50 @@ def memberships_for(user: Any, action: str) -> list[Membership]:
         for m in memberships_of(user)
         if m.role in allowed and not (m.role in CENTRE_ROLES and action in RESERVED_DUTIES)
     ]
+
+
+# ------------------------------------------------------------------ scoped reads
+
+EVERYTHING = Q()
+NOTHING = Q(pk__in=[])  # Django answers it without a query
+
+Anchor = str | Sequence[str] | Callable[[Membership], Q] | None
+
+
+def _anchor_q(anchor: Anchor, value: Any, membership: Membership) -> Q | None:
+    if anchor is None:
+        return None
+    if callable(anchor):
+        return anchor(membership)
+    lookups = [anchor] if isinstance(anchor, str) else list(anchor)
+    q = Q(**{lookups[0]: value})
+    for lookup in lookups[1:]:
+        q |= Q(**{lookup: value})
+    return q
+
+
+def visible_q(user: Any, action: str, *, province: Anchor = None, university: Anchor = None,
+              centre: Anchor = None, owner: Anchor = None) -> Q:
+    """The rows ``user`` may see through ``action``, as one filter for a selector.
+
+    ``EVERYTHING`` for national roles and the system, ``NOTHING`` when no membership grants
+    the action. Each keyword names what anchors a row in that kind of scope: a lookup (or
+    several, OR-ed) compared with the member's province code, university id, centre id or
+    user id; or a callable building the filter from the membership. A kind left out sees
+    nothing through this action."""
+    if user is SYSTEM:
+        return EVERYTHING
+    condition: Q | None = None
+    for m in memberships_for(user, action):
+        kind = m.scope_kind
+        if kind == ScopeKind.NATIONAL:
+            return EVERYTHING
+        part = {
+            ScopeKind.PROVINCE: lambda m=m: _anchor_q(province, m.province_id, m),
+            ScopeKind.UNIVERSITY: lambda m=m: _anchor_q(university, m.university_id, m),
+            ScopeKind.CENTRE: lambda m=m: _anchor_q(centre, m.centre_id, m),
+            ScopeKind.SELF: lambda m=m: _anchor_q(owner, user.pk, m),
+        }[kind]()
+        if part is not None:
+            condition = part if condition is None else condition | part
+    return NOTHING if condition is None else condition

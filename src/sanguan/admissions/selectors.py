@@ -12,7 +12,6 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from sanguan.accounts import policy
-from sanguan.accounts.models import ScopeKind
 from sanguan.institutions.models import Track, University
 
 from .models import (
@@ -28,25 +27,10 @@ from .models import (
 
 def _visibility(user: Any, action: str, *, centre_field: str | None = "centre_id", owner_field: str | None = None,
                 province_fields: tuple[str, ...] = ("university__province_id",)) -> Q | None:
-    condition: Q | None = None
-    for m in policy.memberships_for(user, action):
-        kind = m.scope_kind
-        if kind == ScopeKind.NATIONAL:
-            return Q()
-        if kind == ScopeKind.PROVINCE:
-            part = Q(**{province_fields[0]: m.province_id})
-            for f in province_fields[1:]:
-                part |= Q(**{f: m.province_id})
-        elif kind == ScopeKind.UNIVERSITY:
-            part = Q(university_id=m.university_id)
-        elif kind == ScopeKind.CENTRE and centre_field:
-            part = Q(**{centre_field: m.centre_id})
-        elif kind == ScopeKind.SELF and owner_field:
-            part = Q(**{owner_field: user.pk})
-        else:
-            continue
-        condition = part if condition is None else condition | part
-    return condition
+    condition = policy.visible_q(
+        user, action, province=province_fields, university="university_id", centre=centre_field, owner=owner_field
+    )
+    return None if condition == policy.NOTHING else condition
 
 
 def _or_own(condition: Q | None, user: Any) -> Q | None:

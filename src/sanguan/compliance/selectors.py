@@ -8,7 +8,6 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from sanguan.accounts import policy
-from sanguan.accounts.models import ScopeKind
 from sanguan.core.errors import NotFound
 
 from . import registry
@@ -18,21 +17,14 @@ from .models import Finding
 
 
 def _visibility(user: Any) -> Q | None:
-    condition: Q | None = None
-    for m in policy.memberships_for(user, "compliance.view_findings"):
-        kind = m.scope_kind
-        if kind == ScopeKind.NATIONAL:
-            return Q()
-        if kind == ScopeKind.PROVINCE:
-            part = Q(province_codes__contains=f",{m.province_id},")
-        elif kind == ScopeKind.UNIVERSITY:
-            part = Q(university_id=m.university_id)
-        elif kind == ScopeKind.CENTRE:
-            part = Q(centre_id=m.centre_id)
-        else:
-            continue
-        condition = part if condition is None else condition | part
-    return condition
+    condition = policy.visible_q(
+        user,
+        "compliance.view_findings",
+        province=lambda m: Q(province_codes__contains=f",{m.province_id},"),
+        university="university_id",
+        centre="centre_id",
+    )
+    return None if condition == policy.NOTHING else condition
 
 
 def findings_visible_to(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Finding]:

@@ -72,19 +72,8 @@ def enrollment_restriction(*, university: University, major: Major | None = None
 
 def _visibility(user: Any, action: str) -> Q | None:
     """The rows ``user`` may see through ``action``; ``None`` for none at all."""
-    condition: Q | None = None
-    for m in policy.memberships_for(user, action):
-        kind = m.scope_kind
-        if kind == ScopeKind.NATIONAL:
-            return Q()
-        if kind == ScopeKind.PROVINCE:
-            part = Q(university__province_id=m.province_id)
-        elif kind == ScopeKind.UNIVERSITY:
-            part = Q(university_id=m.university_id)
-        else:
-            continue
-        condition = part if condition is None else condition | part
-    return condition
+    condition = policy.visible_q(user, action, province="university__province_id", university="university_id")
+    return None if condition == policy.NOTHING else condition
 
 
 def sanctions_visible_to(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Sanction]:

@@ -29,20 +29,11 @@ from .models import (
 
 def _scope_q(user: Any, action: str, *, university: str, centre: str | None, province: str | None) -> Q | None:
     """A filter for the rows the user may see under ``action``; ``None`` means everything."""
-    q = Q(pk__in=[])
-    for m in policy.memberships_for(user, action):
-        kind = m.scope_kind
-        if kind == "NATIONAL":
-            return None
-        if kind == "PROVINCE" and province:
-            q |= Q(**{f"{province}__province_id": m.province_id})
-            if centre:
-                q |= Q(**{f"{centre}__host_province_id": m.province_id})
-        elif kind == "UNIVERSITY":
-            q |= Q(**{f"{university}_id": m.university_id})
-        elif kind == "CENTRE" and centre:
-            q |= Q(**{f"{centre}_id": m.centre_id})
-    return q
+    provinces = [f"{province}__province_id"] + ([f"{centre}__host_province_id"] if centre else []) if province else None
+    q = policy.visible_q(
+        user, action, province=provinces, university=f"{university}_id", centre=f"{centre}_id" if centre else None
+    )
+    return None if q == policy.EVERYTHING else q
 
 
 def _filtered(qs: QuerySet, q: Q | None) -> QuerySet:

@@ -209,3 +209,21 @@ def test_province_regulator_sees_an_out_of_province_centre_hosted_in_its_provinc
     # then Guangdong's regulator may look at it, not at the university itself
     assert policy.can(other_province_regulator, "institutions.view", hosted) is True
     assert policy.can(other_province_regulator, "institutions.view", university) is False
+
+
+def test_visible_q_builds_one_filter_per_scope_kind(every_role, centre, other_centre):
+    # given the centre registry and a filter anchored by province, university and centre
+    from sanguan.institutions.models import LearningCentre
+
+    def visible(role):
+        q = policy.visible_q(every_role[role], "institutions.view", province="host_province_id",
+                             university="university_id", centre="pk")
+        return set(LearningCentre.objects.filter(q).values_list("pk", flat=True))
+
+    # then each role sees what its scope anchors, and a role without the action sees nothing
+    assert visible(Role.NATIONAL_REGULATOR) == {centre.pk, other_centre.pk}
+    assert visible(Role.PROVINCE_REGULATOR) == {centre.pk}
+    assert visible(Role.UNIVERSITY_ADMIN) == {centre.pk}
+    assert visible(Role.CENTRE_STAFF) == {centre.pk}
+    assert visible(Role.STUDENT) == set()
+    assert policy.visible_q(policy.SYSTEM, "institutions.view") == policy.EVERYTHING

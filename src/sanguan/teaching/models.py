@@ -12,8 +12,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from sanguan.admissions.models import StudentRecord
 from sanguan.core.models import TimeStampedModel
@@ -140,6 +140,15 @@ class Offering(TimeStampedModel):
     activity_id = models.CharField(_("xAPI activity id"), max_length=400, unique=True)
     # Learning units the student must complete (the denominator of progress).
     unit_count = models.PositiveSmallIntegerField(_("learning units"), default=10)
+
+    @property
+    def term_label(self) -> str:
+        """The term for readers: "2026 Autumn" / "2026年秋季" (stored as "2026-AUTUMN")."""
+        year, _sep, season = self.term.partition("-")
+        seasons = {"SPRING": gettext("Spring"), "AUTUMN": gettext("Autumn")}
+        if not (year.isdigit() and season in seasons):
+            return self.term
+        return gettext("{year} {season}").format(year=year, season=seasons[season])
 
     class Meta:
         ordering = ["university", "term", "course__code", "pk"]

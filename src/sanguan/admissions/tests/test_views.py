@@ -297,3 +297,19 @@ def test_applicant_registers_themselves_and_sees_their_status(client, student, p
     page = client.get("/admissions/").content.decode()
     # their own application, with their own number in full
     assert a.id_number in page and 'data-testid="applicant-status"' in page
+
+
+def test_applicant_list_shows_the_qualification_status_in_words(client, academic_staff, ready):
+    from django.utils import translation
+
+    # given an applicant whose prior qualification was verified
+    applicant = ready(1)
+    assert applicant.qualification.status == PriorQualification.Status.VERIFIED
+    client.force_login(academic_staff)
+    # when the office opens the list (Chinese by default)
+    page = client.get("/admissions/").content.decode()
+    # then the status reads as words, not as the stored code
+    with translation.override("zh-hans"):
+        label = str(PriorQualification.Status.VERIFIED.label)
+    assert label in page
+    assert ">VERIFIED<" not in page

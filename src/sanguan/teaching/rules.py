@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
@@ -237,6 +237,13 @@ def inactive_without_warning(context: RuleContext) -> Iterator[Detection]:
         enrolment__offering__starts_on__lte=context.today, enrolment__offering__ends_on__gte=context.today
     ).select_related("enrolment__offering__university", "enrolment__offering__centre", "enrolment__student")
     thresholds: dict[int, Decimal | None] = {}
+    # The latest inactivity warning per enrolment, in one query rather than one per engagement.
+    last_warned = dict(
+        EarlyWarning.objects.filter(kind=WarningKind.INACTIVE_DAYS, enrolment__in=engagements.values("enrolment"))
+        .values("enrolment")
+        .annotate(latest=Max("raised_at"))
+        .values_list("enrolment", "latest")
+    )
     for e in engagements:
         offering = e.enrolment.offering
         if offering.university_id not in thresholds:
@@ -249,9 +256,8 @@ def inactive_without_warning(context: RuleContext) -> Iterator[Detection]:
         idle = (context.now - since).days
         if idle < threshold:
             continue
-        if EarlyWarning.objects.filter(
-            enrolment=e.enrolment, kind=WarningKind.INACTIVE_DAYS, raised_at__gte=since
-        ).exists():
+        latest = last_warned.get(e.enrolment_id)
+        if latest is not None and latest >= since:
             continue
         student = e.enrolment.student
         yield Detection(

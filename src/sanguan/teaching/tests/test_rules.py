@@ -76,6 +76,19 @@ def test_teach_005_finds_inactive_students_until_a_warning_is_raised(offering, e
     assert run("TEACH-005", now.date(), now) == []
 
 
+def test_teach_005_reads_warnings_in_one_query_whatever_the_number_of_students(
+    offering, enrolled, university, academic_staff, django_assert_max_num_queries
+):
+    # given every enrolled student inactive, some of them already warned
+    now = aware(2026, 11, 20, 12)
+    monitoring.engagement_refresh(actor=academic_staff, university=university, now=now)
+    assert len(enrolled) >= 3
+    # when the rule runs / then its queries do not grow with the students (no query per engagement)
+    with django_assert_max_num_queries(6):
+        found = run("TEACH-005", now.date(), now)
+    assert len(found) == len(enrolled)
+
+
 def test_teach_006_finds_warnings_not_notified_within_a_week(offering, enrolled, university, academic_staff, teacher):
     raised_at = aware(2026, 11, 20, 12)
     monitoring.engagement_refresh(actor=academic_staff, university=university, now=raised_at)

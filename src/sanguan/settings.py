@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "sanguan.teaching",
     "sanguan.records",
     "sanguan.exams",
+    "sanguan.notifications",
     "sanguan.portal",
     "sanguan.demo",
 ]
@@ -186,6 +187,26 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+
+# E-mail, the one outside service (notifications). With EMAIL_HOST set, SMTP to it; without,
+# the embedded default writes each message as a file into DATA_DIR/mail, so an operator can
+# read what would have gone out. EMAIL_BACKEND overrides either.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH") or (DATA_DIR / "mail"))
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "三关 Sanguan <noreply@sanguan.invalid>")
+# The address of the site as people reach it, for the links in e-mails.
+SANGUAN_SITE_URL = os.environ.get("SANGUAN_SITE_URL", "http://127.0.0.1:8000")
 
 # Audit log signing key (Ed25519, raw 32-byte private key, base64). When unset, a key is
 # generated on first use and kept in the data dir (embedded default).

@@ -1,0 +1,193 @@
+"""notify() writes in the caller's transaction and mails after the commit; failures stay on the row."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from django.db import transaction
+from django.utils import translation
+
+from sanguan.accounts.models import Role
+from sanguan.conftest import make_user
+from sanguan.core.errors import ApplicationError, NotFound
+from sanguan.notifications import selectors, services
+from sanguan.notifications.models import Notification
+
+
+@pytest.fixture
+def alice(university):
+    user = make_user("alice", Role.STUDENT, university=university)
+    user.email = "alice@example.edu.cn"
+    user.save()
+    return user
+
+
+@pytest.fixture
+def bob(university):
+    return make_user("bob", Role.TEACHER, university=university)  # no e-mail address
+
+
+def _notify(*recipients, **kw):
+    defaults = {"kind": "test.kind", "title": "课程提醒：{course}", "body": "请查看《{course}》。", "link": "/home/",
+                "params": {"course": "程序设计基础"}}
+    return services.notify(recipients=list(recipients), **{**defaults, **kw})
+
+
+def test_notify_writes_inbox_rows_and_mails_the_recipients_with_an_address_after_commit(
+    alice, bob, mailoutbox, django_capture_on_commit_callbacks
+):
+    # when
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        rows = _notify(alice, bob)
+        assert mailoutbox == []  # nothing leaves before the commit
+
+    # then
+    assert len(callbacks) == 1
+    assert {r.recipient_id: r.email_status for r in Notification.objects.all()} == {
+        alice.pk: "SENT",
+        bob.pk: "NO_ADDRESS",
+    }
+    assert [r.pk for r in rows] == sorted(r.pk for r in rows)
+    (mail,) = mailoutbox
+    assert mail.to == ["alice@example.edu.cn"]
+    assert mail.subject == "[三关] 课程提醒：程序设计基础"
+    assert "请查看《程序设计基础》。" in mail.body
+    assert "在三关中打开：http://127.0.0.1:8000/home/" in mail.body
+    assert "alice" in mail.body
+    sent = Notification.objects.get(recipient=alice)
+    assert sent.email_sent_at is not None and sent.email_error == "" and sent.read_at is None
+
+
+def test_notify_tells_each_active_user_once(alice, bob, university):
+    # given
+    gone = make_user("gone", Role.TEACHER, university=university)
+    gone.is_active = False
+    gone.save()
+
+    # when
+    rows = _notify(alice, None, bob, alice, gone)
+
+    # then
+    assert sorted(r.recipient_id for r in rows) == sorted([alice.pk, bob.pk])
+
+
+def test_a_rolled_back_action_tells_nobody(alice, mailoutbox, django_capture_on_commit_callbacks):
+    # when the caller's transaction fails after notify
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        _notify(alice)
+        raise RuntimeError("the action failed")
+
+    # then
+    assert Notification.objects.count() == 0
+    assert mailoutbox == []
+
+
+@pytest.mark.parametrize(
+    "link", ["https://evil.example/x", "//evil.example/x", "javascript:alert(1)", "home/", "/\\evil.example"]
+)
+def test_notify_refuses_a_link_outside_the_site(alice, link):
+    with pytest.raises(ApplicationError) as exc:
+        _notify(alice, link=link)
+    assert exc.value.code == "NOTIFICATION_LINK_INVALID"
+    assert Notification.objects.count() == 0
+
+
+def test_notify_refuses_a_missing_kind(alice):
+    with pytest.raises(ApplicationError) as exc:
+        _notify(alice, kind=" ")
+    assert exc.value.code == "NOTIFICATION_KIND_REQUIRED"
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # closed again when the socket is: nothing listens there
+
+
+def test_a_failing_mail_server_is_recorded_and_the_inbox_row_stays(
+    alice, settings, django_capture_on_commit_callbacks
+):
+    # given a mail server that refuses connections
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = _closed_port()
+    settings.EMAIL_TIMEOUT = 2
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify(alice)
+
+    # then
+    row = Notification.objects.get(recipient=alice)
+    assert row.email_status == "FAILED"
+    assert row.email_error.startswith("ConnectionRefusedError")
+    assert row.email_sent_at is None
+    assert selectors.unread_count(user=alice) == 1
+
+
+def test_sent_rows_are_not_sent_again(alice, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        (row,) = _notify(alice)
+    assert services.emails_send(notification_ids=[row.pk]) == {"sent": 0, "failed": 0, "no_address": 0}
+    assert len(mailoutbox) == 1
+
+
+def test_an_address_removed_before_sending_is_recorded(alice, mailoutbox):
+    (row,) = _notify(alice)
+    alice.email = ""
+    alice.save()
+    assert services.emails_send(notification_ids=[row.pk]) == {"sent": 0, "failed": 0, "no_address": 1}
+    row.refresh_from_db()
+    assert row.email_status == "NO_ADDRESS" and mailoutbox == []
+
+
+def test_terms_are_translated_when_read_and_data_is_not(alice):
+    # given a message whose parameter is a label with a translation, and a name that is a msgid too
+    (row,) = services.notify(
+        recipients=[alice],
+        kind="test.kind",
+        title="{label} · {name}",
+        params={"label": services.term("Sent"), "name": "Sent"},
+    )
+
+    # then
+    with translation.override("zh-hans"):
+        assert row.rendered_title() == "已发送 · Sent"
+    with translation.override("en"):
+        assert row.rendered_title() == "Sent · Sent"
+
+
+def test_mark_read_acts_on_the_own_inbox_only(alice, bob):
+    # given
+    (mine,) = _notify(alice)
+    (theirs,) = _notify(bob)
+
+    # when
+    services.notification_mark_read(actor=alice, notification_id=mine.pk)
+
+    # then
+    with pytest.raises(NotFound) as exc:
+        services.notification_mark_read(actor=alice, notification_id=theirs.pk)
+    assert exc.value.code == "NOTIFICATION_NOT_FOUND"
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert mine.read_at is not None and theirs.read_at is None
+
+
+def test_mark_all_read_leaves_other_inboxes_alone(alice, bob):
+    _notify(alice)
+    _notify(alice)
+    _notify(bob)
+    assert services.notifications_mark_all_read(actor=alice) == 2
+    assert services.notifications_mark_all_read(actor=alice) == 0
+    assert selectors.unread_count(user=alice) == 0
+    assert selectors.unread_count(user=bob) == 1
+
+
+def test_anonymous_has_no_notifications(anonymous, alice):
+    _notify(alice)
+    assert selectors.unread_count(user=anonymous) == 0
+    assert list(selectors.notifications_of(user=anonymous)) == []
+    with pytest.raises(NotFound):
+        services.notification_mark_read(actor=anonymous, notification_id=1)

@@ -38,7 +38,7 @@ from sanguan.core.errors import ApplicationError, Conflict, PermissionDenied
 from sanguan.institutions.models import University
 from sanguan.records.models import Statement
 
-from . import config
+from . import config, notices
 from .errors import TeachingErrorCode as Code
 from .models import (
     Attendance,
@@ -574,8 +574,10 @@ def _transition(*, actor: Any, warning: EarlyWarning, step: str, note: str, now:
 def warning_notify(
     *, actor: Any, warning: EarlyWarning, note: str = "", now: dt.datetime | None = None
 ) -> EarlyWarning:
-    """The student and their tutor are told (the step records who)."""
-    return _transition(actor=actor, warning=warning, step="notify", note=note, now=now)
+    """The student and their tutor are told, in the site and by e-mail (the step records who)."""
+    warning = _transition(actor=actor, warning=warning, step="notify", note=note, now=now)
+    notices.warning_notified(warning, now=now)
+    return warning
 
 
 @transaction.atomic
@@ -585,7 +587,9 @@ def warning_respond(*, actor: Any, warning: EarlyWarning, note: str, now: dt.dat
         actor, "warnings.respond"
     ):
         raise PermissionDenied(Code.WARNING_NOT_YOURS, _("This warning is not addressed to you."))
-    return _transition(actor=actor, warning=warning, step="respond", note=note, now=now)
+    warning = _transition(actor=actor, warning=warning, step="respond", note=note, now=now)
+    notices.warning_responded(warning, now=now)
+    return warning
 
 
 @transaction.atomic

@@ -40,7 +40,7 @@ from sanguan.audit import services as audit
 from sanguan.core.errors import ApplicationError
 from sanguan.institutions.models import University
 
-from . import config
+from . import config, notices
 from .errors import TeachingErrorCode as Code
 from .models import BrushingAssessment, Enrolment, Offering
 from .monitoring import Event, belongs_to, events_for_students
@@ -301,7 +301,7 @@ def brushing_assess(*, actor: Any, university: University, now: dt.datetime | No
     )
     high = Decimal(str(config.get("BRUSHING_HIGH_SCORE")))
     existing = {a.student_id: a for a in BrushingAssessment.objects.filter(student__in=students.values())}
-    saved = []
+    saved, reached = [], []
     for number, student in students.items():
         found = signals.get(number, [])
         score = Decimal(str(round(combine(found), 4)))
@@ -311,10 +311,14 @@ def brushing_assess(*, actor: Any, university: University, now: dt.datetime | No
         row.score = score
         row.signals = [s.as_json() for s in sorted(found, key=lambda s: -s.strength)]
         row.computed_at = now
-        if score >= high and row.first_high_at is None:
+        crossed = score >= high and row.first_high_at is None
+        if crossed:
             row.first_high_at = now
         row.save()
         saved.append(row)
+        if crossed:
+            reached.append(row)
+    notices.brushing_reached_review_line(reached, threshold=high, now=now)
     audit.record(
         actor=actor,
         action="brushing.assessed",

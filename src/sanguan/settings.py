@@ -6,6 +6,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -187,6 +188,19 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# What `celery -A sanguan beat` starts (a production process; nothing runs by itself in the
+# embedded default). Learning-process monitoring every SANGUAN_MONITOR_INTERVAL_SECONDS
+# (default 3600: hourly; each run reads only what arrived since the last), and the
+# compliance rules every night at SANGUAN_COMPLIANCE_RUN_HOUR (default 2) o'clock.
+SANGUAN_MONITOR_INTERVAL_SECONDS = int(os.environ.get("SANGUAN_MONITOR_INTERVAL_SECONDS", "3600"))
+SANGUAN_COMPLIANCE_RUN_HOUR = int(os.environ.get("SANGUAN_COMPLIANCE_RUN_HOUR", "2"))
+CELERY_BEAT_SCHEDULE = {
+    "teaching-monitoring": {"task": "teaching.monitor_all", "schedule": float(SANGUAN_MONITOR_INTERVAL_SECONDS)},
+    "compliance-nightly": {
+        "task": "compliance.run",
+        "schedule": crontab(hour=SANGUAN_COMPLIANCE_RUN_HOUR, minute=0),
+    },
+}
 
 # E-mail, the one outside service (notifications). With EMAIL_HOST set, SMTP to it; without,
 # the embedded default writes each message as a file into DATA_DIR/mail, so an operator can

@@ -76,6 +76,9 @@ DEFAULTS: dict[str, Any] = {
     "IDLE_CAP_SECONDS": 600,
     # A single statement's result.duration counts for at most this long.
     "MAX_STATEMENT_SECONDS": 3600,
+    # Scheduled monitoring re-reads statements stored this long before its previous run, so a
+    # transaction that committed late is not skipped (see monitoring.engagement_update).
+    "MONITORING_REPLAY_SECONDS": 300,
     # Early-warning defaults, used where a university has configured no rule of a kind.
     "WARNING_DEFAULTS": {
         "INACTIVE_DAYS": 14,  # 41号令 Art. 30: two consecutive weeks away from teaching activities

@@ -358,6 +358,25 @@ class Engagement(models.Model):
         return (Decimal(self.sessions_attended) / Decimal(self.sessions_held)).quantize(Decimal("0.0001"))
 
 
+class MonitoringWatermark(models.Model):
+    """How far the scheduled monitoring of one university has read (see
+    ``monitoring.engagement_update``): the highest ``records.Statement.id`` and ``Attendance.id``
+    folded into its engagement figures, and the time of the run that read them."""
+
+    university = models.OneToOneField(University, on_delete=models.CASCADE, related_name="+")
+    statement_id = models.BigIntegerField(_("highest statement id read"), default=0)
+    attendance_id = models.BigIntegerField(_("highest attendance id read"), default=0)
+    ran_at = models.DateTimeField(_("last run"), null=True, blank=True)
+    full_at = models.DateTimeField(_("last full run"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("monitoring watermark")
+        verbose_name_plural = _("monitoring watermarks")
+
+    def __str__(self) -> str:
+        return f"watermark {self.university_id}: {self.statement_id}"
+
+
 class WarningKind(models.TextChoices):
     INACTIVE_DAYS = "INACTIVE_DAYS", pgettext_lazy("teaching", "No learning activity for too many days")
     LOW_PROGRESS = "LOW_PROGRESS", pgettext_lazy("teaching", "Progress too low for the point in the term")

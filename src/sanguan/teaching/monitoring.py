@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +46,7 @@ from .models import (
     Engagement,
     Enrolment,
     FaceToFaceSession,
+    MonitoringWatermark,
     Offering,
     WarningKind,
     WarningRule,
@@ -275,21 +276,238 @@ def engagement_refresh(
     *, actor: Any, university: University, offerings: list[Offering] | None = None, now: dt.datetime | None = None
 ) -> int:
     """Recompute the engagement of every enrolment in the university's offerings (or the
-    given ones) from the learning records and attendance; returns the number of enrolments."""
+    given ones) from the learning records and attendance; returns the number of enrolments.
+
+    For the whole university this is ``engagement_update(full=True)``: it also moves the
+    watermark that the scheduled, incremental runs start from."""
+    if offerings is None:
+        return engagement_update(actor=actor, university=university, now=now, full=True).enrolments
     policy.require(actor, "monitoring.refresh", university)
     now = now or timezone.now()
-    if offerings is None:
-        offerings = list(Offering.objects.filter(university=university))
     offerings = [o for o in offerings if o.university_id == university.pk]
     enrolments = list(Enrolment.objects.filter(offering__in=offerings).select_related("student").order_by("pk"))
-    numbers = {e.student.student_number for e in enrolments}
+    statements = _engagement_write(
+        university=university,
+        offerings=offerings,
+        enrolments=enrolments,
+        reread={e.student.student_number for e in enrolments},
+        now=now,
+    )
+    audit.record(
+        actor=actor,
+        action="monitoring.refreshed",
+        target=university,
+        data={
+            "offering_ids": sorted(o.pk for o in offerings),
+            "enrolments": len(enrolments),
+            "full": True,
+            "statements_read": statements,
+        },
+    )
+    return len(enrolments)
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """What one run of ``engagement_update`` did."""
+
+    full: bool
+    enrolments: int  # enrolments whose figures were written
+    students: int  # students whose learning records were read again
+    statements_read: int
+    watermark: int  # the highest statement id folded in after the run
+
+
+def _replay_window() -> dt.timedelta:
+    return dt.timedelta(seconds=int(config.get("MONITORING_REPLAY_SECONDS")))
+
+
+@transaction.atomic
+def engagement_update(
+    *, actor: Any, university: University, now: dt.datetime | None = None, full: bool = False
+) -> Update:
+    """Bring the university's engagement figures up to date with what arrived since the last
+    run, the scheduled job's way; ``full=True`` (and a university never run before)
+    recomputes every enrolment.
+
+    A run recomputes, in full, the figures of the students who have new learning records
+    (statements, or voidings of their statements) since the watermark, and the session
+    figures of the enrolments whose face-to-face sessions or attendance changed. A student's
+    figures are always recomputed from all of the student's records, never added to: the
+    time on task is the measure of a union of intervals, which a new statement can merge
+    with old ones, and a voiding removes a statement.
+
+    Which statements are new. The watermark is the highest ``Statement.id`` that existed
+    *before* the run read anything, so a statement stored while the run reads is left to
+    the next run (which re-reads that student in full). Ids are handed out when a
+    transaction inserts and become visible when it commits, so a transaction holding a lower
+    id may commit after a run has already read a higher one: an id range alone would skip
+    it for ever. Each run therefore also re-reads the statements whose ``stored`` time (set
+    by the LRS before it inserts) falls within ``MONITORING_REPLAY_SECONDS`` (default 300)
+    before the previous run. That is safe as long as no statement-writing transaction (an
+    LRS POST, a single multi-row INSERT) stays open longer than that window, clock skew
+    between the LRS and the worker included; the window in time rather than a window of N
+    ids is chosen because the number of ids handed out during a slow commit grows with the
+    load, while the duration of a commit does not. The cost is that the students active in
+    the last few minutes before a run are read twice. The same is done for attendance
+    (``checked_in_at`` within the window) and for sessions and offerings (``updated_at``).
+
+    The new statements are found by a range scan of the primary key (``id >`` watermark)
+    filtered on the university's account home pages, plus the ``stored`` index for the
+    window; ``now`` is the time of the run (it stamps the figures and the watermark).
+    """
+    policy.require(actor, "monitoring.refresh", university)
+    now = now or timezone.now()
+    mark, _created = MonitoringWatermark.objects.get_or_create(university=university)
+    # Serialises two runs for the same university; the second waits and then reads little.
+    mark = MonitoringWatermark.objects.select_for_update().get(pk=mark.pk)
+    # The highest ids that exist before anything is read (see the docstring).
+    top_statement = Statement.objects.aggregate(m=Max("id"))["m"] or 0
+    top_attendance = Attendance.objects.aggregate(m=Max("id"))["m"] or 0
+    offerings = list(Offering.objects.filter(university=university))
+    if full or mark.ran_at is None:
+        full = True
+        enrolments = list(Enrolment.objects.filter(offering__in=offerings).select_related("student").order_by("pk"))
+        reread = {e.student.student_number for e in enrolments}
+    else:
+        enrolments, reread = _affected(
+            university,
+            offerings,
+            mark,
+            since=mark.ran_at - _replay_window(),
+            top_statement=top_statement,
+            top_attendance=top_attendance,
+        )
+    statements = _engagement_write(
+        university=university, offerings=offerings, enrolments=enrolments, reread=reread, now=now
+    )
+    mark.statement_id = max(mark.statement_id, top_statement)
+    mark.attendance_id = max(mark.attendance_id, top_attendance)
+    mark.ran_at = now
+    if full:
+        mark.full_at = now
+    mark.save()
+    result = Update(
+        full=full,
+        enrolments=len(enrolments),
+        students=len({e.student_id for e in enrolments if e.student.student_number in reread}),
+        statements_read=statements,
+        watermark=mark.statement_id,
+    )
+    if not (full or enrolments):
+        return result  # nothing changed, so nothing to record
+    audit.record(
+        actor=actor,
+        action="monitoring.refreshed",
+        target=university,
+        data={
+            "offering_ids": sorted(o.pk for o in offerings) if full else sorted({e.offering_id for e in enrolments}),
+            "enrolments": result.enrolments,
+            "full": full,
+            "statements_read": statements,
+            "watermark": result.watermark,
+        },
+    )
+    return result
+
+
+def _affected(
+    university: University,
+    offerings: list[Offering],
+    mark: MonitoringWatermark,
+    *,
+    since: dt.datetime,
+    top_statement: int,
+    top_attendance: int,
+) -> tuple[list[Enrolment], set[str]]:
+    """The enrolments an incremental run writes, and the students whose records it reads;
+    ``since`` is the start of the replay window."""
+    reread = _students_with_new_statements(
+        university, after_id=mark.statement_id, upto_id=top_statement, stored_since=since
+    )
+    ours = Enrolment.objects.filter(offering__in=offerings)
+    ids: set[int] = set()
+    for chunk in _chunks(sorted(reread)):
+        ids.update(ours.filter(student__student_number__in=chunk).values_list("pk", flat=True))
+    # An offering whose activity or unit count changed: its students' records are read again.
+    changed = {o.pk for o in offerings if o.updated_at >= since}
+    # New enrolments have no figures yet.
+    fresh = set(ours.filter(engagement__isnull=True).values_list("pk", flat=True))
+    ids |= fresh
+    # A session held (with a roll call or a first check-in) or cancelled changes the session
+    # figures of the whole offering.
+    recount = changed | set(
+        FaceToFaceSession.objects.filter(offering__in=offerings, updated_at__gte=since).values_list(
+            "offering_id", flat=True
+        )
+    )
+    recount |= set(
+        Attendance.objects.filter(session__offering__in=offerings)
+        .filter(Q(pk__gt=mark.attendance_id, pk__lte=top_attendance) | Q(checked_in_at__gte=since))
+        .values_list("session__offering_id", flat=True)
+        .distinct()
+    )
+    ids.update(ours.filter(offering_id__in=recount).values_list("pk", flat=True))
+    enrolments: list[Enrolment] = []
+    for chunk in _chunks(sorted(ids)):
+        enrolments.extend(Enrolment.objects.filter(pk__in=chunk).select_related("student"))
+    enrolments.sort(key=lambda e: e.pk)
+    reread |= {e.student.student_number for e in enrolments if e.offering_id in changed or e.pk in fresh}
+    return enrolments, reread
+
+
+def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _students_with_new_statements(
+    university: University, *, after_id: int, upto_id: int, stored_since: dt.datetime
+) -> set[str]:
+    """Student numbers with statements above ``after_id`` (up to ``upto_id``) or stored since
+    ``stored_since``, and the owners of statements voided in that range."""
+    pages = _home_pages(university)
+    fresh = Q(pk__gt=after_id, pk__lte=upto_id) | Q(stored__gte=stored_since, pk__lte=upto_id)
+    numbers = set(
+        Statement.objects.filter(fresh, actor_home_page__in=pages).values_list("actor_name", flat=True).distinct()
+    )
+    # A voiding is sent by whoever voids; the statement it voids names the student.
+    voided = Statement.objects.filter(fresh, is_voiding=True).values("object_statement_id")
+    numbers |= set(
+        Statement.objects.filter(statement_id__in=voided, actor_home_page__in=pages).values_list(
+            "actor_name", flat=True
+        )
+    )
+    return numbers
+
+
+def _engagement_write(
+    *,
+    university: University,
+    offerings: list[Offering],
+    enrolments: list[Enrolment],
+    reread: set[str],
+    now: dt.datetime,
+) -> int:
+    """Write the figures of ``enrolments``: all of them for the students in ``reread`` (their
+    records read again), the session figures only for the others. Returns statements read."""
+    read = 0
+
+    def counted(events: Iterable[Event]) -> Iterator[Event]:
+        nonlocal read
+        for e in events:
+            read += 1
+            yield e
+
+    numbers = {e.student.student_number for e in enrolments} & reread
     figures = compute_engagement(
         offerings,
-        events_for_students(university=university, student_numbers=numbers),
+        counted(events_for_students(university=university, student_numbers=numbers)),
         tz=timezone.get_current_timezone(),
     )
+    touched = {e.offering_id for e in enrolments}
     held = dict(
-        FaceToFaceSession.objects.filter(offering__in=offerings, status=FaceToFaceSession.Status.HELD)
+        FaceToFaceSession.objects.filter(offering_id__in=touched, status=FaceToFaceSession.Status.HELD)
         .values("offering_id")
         .annotate(n=Count("pk"))
         .values_list("offering_id", "n")
@@ -297,7 +515,9 @@ def engagement_refresh(
     attended: dict[tuple[int, int], int] = {
         (row["session__offering_id"], row["student_id"]): row["n"]
         for row in Attendance.objects.filter(
-            session__offering__in=offerings, session__status=FaceToFaceSession.Status.HELD
+            session__offering_id__in=touched,
+            session__status=FaceToFaceSession.Status.HELD,
+            student_id__in={e.student_id for e in enrolments},
         )
         .values("session__offering_id", "student_id")
         .annotate(n=Count("pk"))
@@ -306,21 +526,25 @@ def engagement_refresh(
     existing = {e.enrolment_id: e for e in Engagement.objects.filter(enrolment__in=enrolments)}
     create, update = [], []
     for enrolment in enrolments:
-        f = figures.get((enrolment.offering_id, enrolment.student.student_number), Figures())
-        progress = min(Decimal(1), Decimal(f.units_completed) / Decimal(unit_counts[enrolment.offering_id]))
-        values = {
+        number = enrolment.student.student_number
+        row = existing.get(enrolment.pk)
+        values: dict[str, Any] = {
             "computed_at": now,
-            "statements": f.statements,
-            "active_days": f.active_days,
-            "time_on_task_seconds": f.time_on_task_seconds,
-            "units_completed": f.units_completed,
-            "progress": progress.quantize(Decimal("0.0001")),
-            "assessment_events": f.assessment_events,
-            "last_activity_at": f.last_activity_at,
             "sessions_held": held.get(enrolment.offering_id, 0),
             "sessions_attended": attended.get((enrolment.offering_id, enrolment.student_id), 0),
         }
-        row = existing.get(enrolment.pk)
+        if number in reread or row is None:
+            f = figures.get((enrolment.offering_id, number), Figures())
+            progress = min(Decimal(1), Decimal(f.units_completed) / Decimal(unit_counts[enrolment.offering_id]))
+            values |= {
+                "statements": f.statements,
+                "active_days": f.active_days,
+                "time_on_task_seconds": f.time_on_task_seconds,
+                "units_completed": f.units_completed,
+                "progress": progress.quantize(Decimal("0.0001")),
+                "assessment_events": f.assessment_events,
+                "last_activity_at": f.last_activity_at,
+            }
         if row is None:
             create.append(Engagement(enrolment=enrolment, **values))
         else:
@@ -330,13 +554,7 @@ def engagement_refresh(
     Engagement.objects.bulk_create(create, batch_size=1000)
     if update:
         Engagement.objects.bulk_update(update, list(ENGAGEMENT_FIELDS), batch_size=1000)
-    audit.record(
-        actor=actor,
-        action="monitoring.refreshed",
-        target=university,
-        data={"offering_ids": sorted(o.pk for o in offerings), "enrolments": len(enrolments)},
-    )
-    return len(enrolments)
+    return read
 
 
 ENGAGEMENT_FIELDS = (

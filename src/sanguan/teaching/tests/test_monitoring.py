@@ -10,6 +10,7 @@ import pytest
 from sanguan.accounts.models import Role
 from sanguan.audit.models import AuditEvent
 from sanguan.core.errors import ApplicationError, Conflict, PermissionDenied
+from sanguan.records.models import Statement
 from sanguan.teaching import monitoring
 from sanguan.teaching.models import EarlyWarning, Engagement, WarningStep
 
@@ -86,6 +87,9 @@ def test_engagement_refresh_reads_the_students_records(offering, enrolled, store
     assert AuditEvent.objects.get(action="monitoring.refreshed").data == {
         "offering_ids": [offering.pk],
         "enrolments": 3,
+        "full": True,
+        "statements_read": 5,
+        "watermark": Statement.objects.latest("pk").pk,
     }
 
 

@@ -1,5 +1,7 @@
-"""``sanguan teaching monitor [--university ID]``: refresh engagement, raise warnings and
-recompute 刷课 evidence for every university with offerings (or one), printing JSON."""
+"""``sanguan teaching monitor [--university ID] [--incremental]``: refresh engagement, raise
+warnings and recompute 刷课 evidence for every university with offerings (or one), printing
+JSON. In full by default; ``--incremental`` does what the scheduled job does (only what
+arrived since the last run)."""
 
 from __future__ import annotations
 
@@ -7,8 +9,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from sanguan.teaching.models import Offering
-from sanguan.teaching.tasks import monitor_university
+from sanguan.teaching.tasks import monitor_university, universities_to_monitor
 
 
 class Command(BaseCommand):
@@ -18,12 +19,11 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         monitor = sub.add_parser("monitor", help="run the monitoring job now")
         monitor.add_argument("--university", type=int, help="only this university id")
+        monitor.add_argument(
+            "--incremental", action="store_true", help="only what arrived since the last run (as the schedule does)"
+        )
 
     def handle(self, *args, **opts) -> None:
-        ids = (
-            [opts["university"]]
-            if opts.get("university")
-            else sorted(set(Offering.objects.values_list("university_id", flat=True)))
-        )
-        out = {str(pk): monitor_university(pk) for pk in ids}
+        ids = [opts["university"]] if opts.get("university") else universities_to_monitor()
+        out = {str(pk): monitor_university(pk, full=not opts["incremental"]) for pk in ids}
         self.stdout.write(json.dumps(out, ensure_ascii=False, sort_keys=True))

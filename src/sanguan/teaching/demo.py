@@ -119,6 +119,7 @@ def seed(*, rng: random.Random, scale: int, ctx: dict[str, Any]) -> None:
             _live(rng, o, teacher, now)
 
     client = records.lrs_client_create(name="演示学习平台 (demo LMS)", university=university).client
+    demo_student = ctx["users"].get("student")
     ring_centre = centres[-1]
     ring = _enrolled(offerings, ring_centre)[:RING_SIZE]
     batch: list[dict] = []
@@ -126,7 +127,10 @@ def seed(*, rng: random.Random, scale: int, ctx: dict[str, Any]) -> None:
         for e in o.enrolments.select_related("student"):
             if e.student in ring:
                 continue
-            batch.extend(_human_term(rng, university, e.student.student_number, o, k % 3, term_start, today))
+            statements = _human_term(rng, university, e.student.student_number, o, k % 3, term_start, today)
+            if demo_student is not None and e.student.user_id == demo_student.pk:
+                statements = _drifted(statements, term_start)
+            batch.extend(statements)
             if len(batch) >= 500:
                 records.statements_store(client=client, statements=batch)
                 batch = []
@@ -139,7 +143,8 @@ def seed(*, rng: random.Random, scale: int, ctx: dict[str, Any]) -> None:
     # follow-up deadlines.
     with transaction.atomic():
         monitoring.warnings_raise(actor=SYSTEM, university=university, now=now - dt.timedelta(days=10))
-        _walk_warnings(rng, teacher, now)
+        _walk_warnings(rng, teacher, now, skip_user=demo_student)
+        _demo_student_warnings(teacher, demo_student, now)
     # Evidence first computed fifteen days ago and never reviewed: the rule finds it.
     signals_brushing.brushing_assess(actor=SYSTEM, university=university, now=now - dt.timedelta(days=15))
     ctx.setdefault("planted", {})["brushing_ring"] = [s.pk for s in ring]
@@ -543,12 +548,12 @@ def _ring(
     return out
 
 
-def _walk_warnings(rng: random.Random, teacher: Any, now: dt.datetime) -> None:
+def _walk_warnings(rng: random.Random, teacher: Any, now: dt.datetime, skip_user: Any = None) -> None:
     """Take the warnings through their loop to different stages; leave some untouched."""
     warnings = list(
-        EarlyWarning.objects.filter(status=EarlyWarning.Status.RAISED).select_related(
-            "enrolment__student", "enrolment__offering"
-        )
+        EarlyWarning.objects.filter(status=EarlyWarning.Status.RAISED)
+        .exclude(enrolment__student__user=skip_user)
+        .select_related("enrolment__student", "enrolment__offering")
     )
     rng.shuffle(warnings)
     for i, w in enumerate(warnings):
@@ -563,3 +568,32 @@ def _walk_warnings(rng: random.Random, teacher: Any, now: dt.datetime) -> None:
         )
         if stage == 3:
             monitoring.warning_close(actor=teacher, warning=w, note="已恢复正常学习", now=now - dt.timedelta(days=2))
+
+
+DRIFT_DAYS = 21
+
+
+def _drifted(statements: list[dict], term_start: dt.date) -> list[dict]:
+    """The demo student's records of a course, kept for the first three weeks only: they drift
+    away from every course, so their warnings (and notifications) are there to see. Generated
+    in full first, so every other student's data stays as the seed makes it."""
+    cutoff = dt.datetime.combine(term_start + dt.timedelta(days=DRIFT_DAYS), dt.time(), tzinfo=dt.UTC)
+    return [s for s in statements if dt.datetime.fromisoformat(s["timestamp"]) < cutoff]
+
+
+def _demo_student_warnings(teacher: Any, student: Any, now: dt.datetime) -> None:
+    """The demo student's own warnings: all but one notified nine days ago, so their inbox holds
+    notifications, and the first of those answered; one left raised for the tour to notify."""
+    if student is None:
+        return
+    warnings = list(
+        EarlyWarning.objects.filter(enrolment__student__user=student, status=EarlyWarning.Status.RAISED)
+        .select_related("enrolment__student", "enrolment__offering")
+        .order_by("enrolment__offering__course__code", "kind")
+    )
+    for i, w in enumerate(warnings[1:]):
+        monitoring.warning_notify(actor=teacher, warning=w, note="平台消息与短信", now=now - dt.timedelta(days=9))
+        if i == 0:
+            monitoring.warning_respond(
+                actor=student, warning=w, note="最近工作忙，本周末起补学", now=now - dt.timedelta(days=8)
+            )

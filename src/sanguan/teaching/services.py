@@ -34,6 +34,7 @@ from .errors import TeachingErrorCode as Code
 from .models import (
     Attendance,
     CheckInAttempt,
+    Engagement,
     Enrolment,
     Evaluation,
     FaceToFaceSession,
@@ -138,33 +139,61 @@ def programme_create(
 
 
 @transaction.atomic
-def programme_course_add(
-    *,
-    actor: Any,
-    programme: TrainingProgramme,
-    code: str,
-    name: str,
-    credits: Any,
-    hours_online: Any = 0,
-    hours_face_to_face: Any = 0,
-    hours_practice: Any = 0,
-    term_no: int = 1,
-    is_compulsory: bool = True,
-    political_code: str = "",
-) -> ProgrammeCourse:
+def programme_update(
+    *, actor: Any, programme: TrainingProgramme, title: str, first_intake_year: int
+) -> TrainingProgramme:
+    """Change the header of a draft (the major, and so level, track and version, stay)."""
     policy.require(actor, "programmes.define", programme)
     programme = TrainingProgramme.objects.select_for_update().get(pk=programme.pk)
     _require_draft(programme)
+    title = (title or "").strip()
+    if not title:
+        raise ApplicationError(Code.PROGRAMME_TITLE_REQUIRED, _("Give the programme a title."), {"field": "title"})
+    if not isinstance(first_intake_year, int) or not 2000 <= first_intake_year <= 2100:
+        raise ApplicationError(
+            Code.PROGRAMME_INTAKE_YEAR_INVALID,
+            _("The first intake year must be a year between 2000 and 2100."),
+            {"first_intake_year": first_intake_year, "field": "first_intake_year"},
+        )
+    changed = sorted(
+        k for k, v in (("title", title), ("first_intake_year", first_intake_year)) if getattr(programme, k) != v
+    )
+    programme.title = title
+    programme.first_intake_year = first_intake_year
+    programme.save(update_fields=["title", "first_intake_year", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="programmes.changed",
+        target=programme,
+        data={"programme_id": programme.pk, "changed": changed},
+    )
+    return programme
+
+
+def _course_fields(
+    *,
+    code: str,
+    name: str,
+    credits: Any,
+    hours_online: Any,
+    hours_face_to_face: Any,
+    hours_practice: Any,
+    term_no: Any,
+    is_compulsory: Any,
+    political_code: str,
+) -> dict[str, Any]:
+    """The course's fields, validated and normalised (one refusal at a time, naming its field)."""
     code = (code or "").strip()
     name = (name or "").strip()
+    political_code = (political_code or "").strip()
     if not COURSE_CODE_RE.match(code):
         raise ApplicationError(
             Code.COURSE_CODE_INVALID,
             _("A course code is 1 to 24 letters, digits, dots, dashes or underscores."),
-            {"code": code},
+            {"code": code, "field": "code"},
         )
     if not name:
-        raise ApplicationError(Code.COURSE_NAME_REQUIRED, _("Give the course a name."))
+        raise ApplicationError(Code.COURSE_NAME_REQUIRED, _("Give the course a name."), {"field": "name"})
     credits_d = _decimal(
         credits,
         Code.COURSE_CREDITS_INVALID,
@@ -188,27 +217,111 @@ def programme_course_add(
         raise ApplicationError(
             Code.COURSE_POLITICAL_CODE_UNKNOWN,
             _("Unknown ideological-political course code {code}.").format(code=political_code),
-            {"political_code": political_code, "known": sorted(config.POLITICAL_COURSES)},
+            {"political_code": political_code, "known": sorted(config.POLITICAL_COURSES), "field": "political_code"},
         )
-    if not isinstance(term_no, int) or not 1 <= term_no <= 20:
+    if not isinstance(term_no, int) or isinstance(term_no, bool) or not 1 <= term_no <= 20:
         raise ApplicationError(Code.COURSE_HOURS_INVALID, _("The term must be between 1 and 20."), {"field": "term_no"})
-    if programme.courses.filter(code=code).exists():
-        raise Conflict(Code.COURSE_CODE_TAKEN, _("The programme already has a course {code}.").format(code=code))
-    course = ProgrammeCourse.objects.create(
-        programme=programme,
+    return {
+        "code": code,
+        "name": name,
+        "credits": credits_d,
+        "term_no": term_no,
+        "is_compulsory": bool(is_compulsory),
+        "political_code": political_code,
+        **hours,
+    }
+
+
+@transaction.atomic
+def programme_course_add(
+    *,
+    actor: Any,
+    programme: TrainingProgramme,
+    code: str,
+    name: str,
+    credits: Any,
+    hours_online: Any = 0,
+    hours_face_to_face: Any = 0,
+    hours_practice: Any = 0,
+    term_no: int = 1,
+    is_compulsory: bool = True,
+    political_code: str = "",
+) -> ProgrammeCourse:
+    policy.require(actor, "programmes.define", programme)
+    programme = TrainingProgramme.objects.select_for_update().get(pk=programme.pk)
+    _require_draft(programme)
+    fields = _course_fields(
         code=code,
         name=name,
-        credits=credits_d,
+        credits=credits,
+        hours_online=hours_online,
+        hours_face_to_face=hours_face_to_face,
+        hours_practice=hours_practice,
         term_no=term_no,
-        is_compulsory=bool(is_compulsory),
+        is_compulsory=is_compulsory,
         political_code=political_code,
-        **hours,
     )
+    if programme.courses.filter(code=fields["code"]).exists():
+        raise Conflict(
+            Code.COURSE_CODE_TAKEN,
+            _("The programme already has a course {code}.").format(code=fields["code"]),
+            {"field": "code"},
+        )
+    course = ProgrammeCourse.objects.create(programme=programme, **fields)
     audit.record(
         actor=actor,
         action="programmes.course_added",
         target=course,
-        data={"programme_id": programme.pk, "course_id": course.pk, "political_code": political_code},
+        data={"programme_id": programme.pk, "course_id": course.pk, "political_code": fields["political_code"]},
+    )
+    return course
+
+
+@transaction.atomic
+def programme_course_update(
+    *,
+    actor: Any,
+    course: ProgrammeCourse,
+    code: str,
+    name: str,
+    credits: Any,
+    hours_online: Any = 0,
+    hours_face_to_face: Any = 0,
+    hours_practice: Any = 0,
+    term_no: int = 1,
+    is_compulsory: bool = True,
+    political_code: str = "",
+) -> ProgrammeCourse:
+    """Change a course of a draft programme (an approved version changes only by a new version)."""
+    policy.require(actor, "programmes.define", course.programme)
+    programme = TrainingProgramme.objects.select_for_update().get(pk=course.programme_id)
+    _require_draft(programme)
+    fields = _course_fields(
+        code=code,
+        name=name,
+        credits=credits,
+        hours_online=hours_online,
+        hours_face_to_face=hours_face_to_face,
+        hours_practice=hours_practice,
+        term_no=term_no,
+        is_compulsory=is_compulsory,
+        political_code=political_code,
+    )
+    if programme.courses.filter(code=fields["code"]).exclude(pk=course.pk).exists():
+        raise Conflict(
+            Code.COURSE_CODE_TAKEN,
+            _("The programme already has a course {code}.").format(code=fields["code"]),
+            {"field": "code"},
+        )
+    changed = sorted(k for k, v in fields.items() if getattr(course, k) != v)
+    for key, value in fields.items():
+        setattr(course, key, value)
+    course.save()
+    audit.record(
+        actor=actor,
+        action="programmes.course_changed",
+        target=course,
+        data={"programme_id": programme.pk, "course_id": course.pk, "changed": changed},
     )
     return course
 
@@ -264,6 +377,71 @@ def _pct(value: Decimal) -> str:
     return f"{(value * 100).quantize(Decimal('0.1'))}"
 
 
+def programme_standing(
+    programme: TrainingProgramme, *, draft: dict[str, Any] | None = None, replacing: int | None = None
+) -> dict[str, Any]:
+    """Where a programme stands against the approval rules, for display while it is drafted.
+
+    ``draft`` is a course as typed but not yet saved (hours and political code, unvalidated),
+    counted in place of course ``replacing`` if given: the figures the page shows "with this
+    course". The refusal itself is ``programme_problems``; this only measures."""
+    courses = (
+        [c for c in programme.courses.all() if c.pk != replacing]
+        if draft is not None
+        else list(programme.courses.all())
+    )
+    hours = {"online": ZERO_H, "face_to_face": ZERO_H, "practice": ZERO_H}
+    present = set()
+    for c in courses:
+        hours["online"] += c.hours_online
+        hours["face_to_face"] += c.hours_face_to_face
+        hours["practice"] += c.hours_practice
+        if c.political_code:
+            present.add(c.political_code)
+    if draft is not None:
+        for key, field in (
+            ("online", "hours_online"),
+            ("face_to_face", "hours_face_to_face"),
+            ("practice", "hours_practice"),
+        ):
+            hours[key] += _lenient_decimal(draft.get(field))
+        if draft.get("political_code"):
+            present.add(draft["political_code"])
+    total = hours["online"] + hours["face_to_face"] + hours["practice"]
+    share = (hours["face_to_face"] / total).quantize(Decimal("0.0001")) if total else ZERO_H
+    minimum = config.min_face_to_face_share()
+    required = [
+        {
+            "code": code,
+            "name": config.POLITICAL_COURSES[code].name if code in config.POLITICAL_COURSES else code,
+            "present": code in present,
+        }
+        for code in config.required_political_courses(programme.level)
+    ]
+    return {
+        "hours": {**hours, "total": total},
+        "share": share,
+        "minimum": minimum,
+        "share_ok": total > 0 and share >= minimum,
+        "required": required,
+        "missing": [r for r in required if not r["present"]],
+        "projected": draft is not None,
+        "course_count": len(courses) + (1 if draft is not None else 0),
+    }
+
+
+ZERO_H = Decimal("0")
+
+
+def _lenient_decimal(value: Any) -> Decimal:
+    """A number as typed, or 0 while it is not one yet."""
+    try:
+        number = Decimal(str(value).strip() or "0")
+    except (InvalidOperation, ValueError):
+        return ZERO_H
+    return number if number.is_finite() and ZERO_H <= number <= MAX_HOURS else ZERO_H
+
+
 @transaction.atomic
 def programme_approve(*, actor: Any, programme: TrainingProgramme) -> TrainingProgramme:
     """Approve a draft; refused when a required ideological-political course is missing or the
@@ -313,6 +491,72 @@ def _is_university_teacher(user: Any, university_id: int) -> bool:
     ).exists()
 
 
+def _offering_fields(
+    *,
+    programme: TrainingProgramme,
+    term: str,
+    teacher: Any,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    activity_id: str,
+    centre: LearningCentre | None,
+    schedule: str,
+    unit_count: int,
+    offering: Offering | None = None,
+) -> dict[str, Any]:
+    """An offering's fields, validated (``offering``: the one being changed, if any)."""
+    if not TERM_RE.match(term or ""):
+        raise ApplicationError(
+            Code.OFFERING_TERM_INVALID, _("A term looks like 2026-AUTUMN or 2027-SPRING."), {"field": "term"}
+        )
+    if starts_on is None or ends_on is None:
+        raise ApplicationError(
+            Code.OFFERING_DATES_INVALID, _("Give the first and the last day of the offering."), {"field": "starts_on"}
+        )
+    if ends_on < starts_on:
+        raise ApplicationError(
+            Code.OFFERING_DATES_INVALID, _("The offering cannot end before it starts."), {"field": "ends_on"}
+        )
+    if teacher is None or not _is_university_teacher(teacher, programme.university_id):
+        raise ApplicationError(
+            Code.OFFERING_TEACHER_INVALID,
+            _("The teacher must be a teacher or academic staff of the university."),
+            {"field": "teacher"},
+        )
+    if centre is not None and centre.university_id != programme.university_id:
+        raise ApplicationError(
+            Code.OFFERING_CENTRE_INVALID, _("The centre is not one of this university's."), {"field": "centre"}
+        )
+    activity_id = (activity_id or "").strip()
+    if not re.match(r"^[a-z][a-z0-9+.-]*:\S+$", activity_id) or len(activity_id) > 400:
+        raise ApplicationError(
+            Code.OFFERING_ACTIVITY_ID_INVALID, _("The activity id must be an IRI."), {"field": "activity_id"}
+        )
+    taken = Offering.objects.filter(activity_id=activity_id)
+    if offering is not None:
+        taken = taken.exclude(pk=offering.pk)
+    if taken.exists():
+        raise Conflict(
+            Code.OFFERING_ACTIVITY_ID_TAKEN,
+            _("Another offering already uses this activity id."),
+            {"field": "activity_id"},
+        )
+    if not isinstance(unit_count, int) or isinstance(unit_count, bool) or not 1 <= unit_count <= 500:
+        raise ApplicationError(
+            Code.OFFERING_DATES_INVALID, _("The number of learning units must be 1 to 500."), {"field": "unit_count"}
+        )
+    return {
+        "term": term,
+        "teacher": teacher,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "activity_id": activity_id,
+        "centre": centre,
+        "schedule": (schedule or "").strip()[:200],
+        "unit_count": unit_count,
+    }
+
+
 @transaction.atomic
 def offering_create(
     *,
@@ -333,37 +577,20 @@ def offering_create(
         raise ApplicationError(
             Code.OFFERING_PROGRAMME_NOT_APPROVED,
             _("Courses are offered only from an approved programme."),
-            {"programme_id": programme.pk},
+            {"programme_id": programme.pk, "field": "course"},
         )
-    if not TERM_RE.match(term or ""):
-        raise ApplicationError(Code.OFFERING_TERM_INVALID, _("A term looks like 2026-AUTUMN or 2027-SPRING."))
-    if ends_on < starts_on:
-        raise ApplicationError(Code.OFFERING_DATES_INVALID, _("The offering cannot end before it starts."))
-    if teacher is None or not _is_university_teacher(teacher, programme.university_id):
-        raise ApplicationError(
-            Code.OFFERING_TEACHER_INVALID, _("The teacher must be a teacher or academic staff of the university.")
-        )
-    if centre is not None and centre.university_id != programme.university_id:
-        raise ApplicationError(Code.OFFERING_CENTRE_INVALID, _("The centre is not one of this university's."))
-    activity_id = (activity_id or "").strip()
-    if not re.match(r"^[a-z][a-z0-9+.-]*:\S+$", activity_id) or len(activity_id) > 400:
-        raise ApplicationError(Code.OFFERING_ACTIVITY_ID_INVALID, _("The activity id must be an IRI."))
-    if Offering.objects.filter(activity_id=activity_id).exists():
-        raise Conflict(Code.OFFERING_ACTIVITY_ID_TAKEN, _("Another offering already uses this activity id."))
-    if not isinstance(unit_count, int) or not 1 <= unit_count <= 500:
-        raise ApplicationError(Code.OFFERING_DATES_INVALID, _("The number of learning units must be 1 to 500."))
-    offering = Offering.objects.create(
-        course=course,
-        university_id=programme.university_id,
-        centre=centre,
+    fields = _offering_fields(
+        programme=programme,
         term=term,
         teacher=teacher,
         starts_on=starts_on,
         ends_on=ends_on,
-        schedule=schedule.strip(),
         activity_id=activity_id,
+        centre=centre,
+        schedule=schedule,
         unit_count=unit_count,
     )
+    offering = Offering.objects.create(course=course, university_id=programme.university_id, **fields)
     audit.record(
         actor=actor,
         action="teaching.offering_created",
@@ -380,10 +607,95 @@ def offering_create(
 
 
 @transaction.atomic
-def enrolment_add(*, actor: Any, offering: Offering, students: Iterable[StudentRecord]) -> list[Enrolment]:
-    """Enrol students (of the offering's university and, for a centre's offering, of that centre)."""
+def offering_update(
+    *,
+    actor: Any,
+    offering: Offering,
+    term: str,
+    teacher: Any,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    activity_id: str,
+    centre: LearningCentre | None = None,
+    schedule: str = "",
+    unit_count: int = 10,
+) -> Offering:
+    """Change an offering's term, teacher, centre, dates, schedule or activity id (not its course).
+
+    Refused when enrolled students would no longer belong to its centre, or when a scheduled
+    session would fall outside its dates."""
+    policy.require(actor, "teaching.offering_manage", offering)
+    offering = Offering.objects.select_for_update().select_related("course__programme").get(pk=offering.pk)
+    fields = _offering_fields(
+        programme=offering.course.programme,
+        term=term,
+        teacher=teacher,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        activity_id=activity_id,
+        centre=centre,
+        schedule=schedule,
+        unit_count=unit_count,
+        offering=offering,
+    )
+    if centre is not None and centre.pk != offering.centre_id:
+        outside = (
+            Enrolment.objects.filter(offering=offering)
+            .exclude(student__centre_id=centre.pk)
+            .values_list("student__student_number", flat=True)[:5]
+        )
+        if outside:
+            raise ApplicationError(
+                Code.OFFERING_CENTRE_INVALID,
+                _("Enrolled students study elsewhere than this centre ({numbers}); withdraw them first.").format(
+                    numbers="、".join(outside)
+                ),
+                {"field": "centre"},
+            )
+    tz = timezone.get_current_timezone()
+    for session in offering.sessions.exclude(status=FaceToFaceSession.Status.CANCELLED).only("starts_at"):
+        day = session.starts_at.astimezone(tz).date()
+        if not starts_on <= day <= ends_on:
+            raise ApplicationError(
+                Code.OFFERING_DATES_INVALID,
+                _("A face-to-face session on {day} would fall outside the offering's dates.").format(
+                    day=day.isoformat()
+                ),
+                {"field": "starts_on"},
+            )
+    changed = sorted(
+        k
+        for k, v in fields.items()
+        if (
+            getattr(offering, f"{k}_id") != (v.pk if v is not None else None)
+            if k in ("teacher", "centre")
+            else getattr(offering, k) != v
+        )
+    )
+    for key, value in fields.items():
+        setattr(offering, key, value)
+    offering.save()
+    audit.record(
+        actor=actor,
+        action="teaching.offering_changed",
+        target=offering,
+        data={"offering_id": offering.pk, "changed": changed},
+    )
+    return offering
+
+
+@transaction.atomic
+def enrolment_add(
+    *, actor: Any, offering: Offering, students: Iterable[StudentRecord], refuse_existing: bool = False
+) -> list[Enrolment]:
+    """Enrol students (of the offering's university and, for a centre's offering, of that centre).
+
+    A student already enrolled is skipped, or with ``refuse_existing`` the whole request is
+    refused naming them (a registrar picking students by hand wants to know)."""
     policy.require(actor, "teaching.enrol", offering)
     students = list(students)
+    if not students:
+        raise ApplicationError(Code.ENROLMENT_STUDENT_INVALID, _("Choose at least one student."))
     for s in students:
         if s.university_id != offering.university_id or (
             offering.centre_id is not None and s.centre_id != offering.centre_id
@@ -402,6 +714,16 @@ def enrolment_add(*, actor: Any, offering: Offering, students: Iterable[StudentR
                 {"student_id": s.pk},
             )
     existing = set(Enrolment.objects.filter(offering=offering).values_list("student_id", flat=True))
+    if refuse_existing:
+        already = sorted(s.student_number for s in students if s.pk in existing)
+        if already:
+            raise Conflict(
+                Code.ENROLMENT_EXISTS,
+                _("Already enrolled in this offering: {numbers}. Nothing was changed.").format(
+                    numbers="、".join(already)
+                ),
+                {"student_numbers": already},
+            )
     fresh = [Enrolment(offering=offering, student=s) for s in students if s.pk not in existing]
     Enrolment.objects.bulk_create(fresh)
     created = list(Enrolment.objects.filter(offering=offering, student_id__in=[e.student_id for e in fresh]))
@@ -412,6 +734,39 @@ def enrolment_add(*, actor: Any, offering: Offering, students: Iterable[StudentR
         data={"offering_id": offering.pk, "student_ids": sorted(e.student_id for e in created)},
     )
     return created
+
+
+@transaction.atomic
+def enrolment_withdraw(*, actor: Any, enrolment: Enrolment) -> None:
+    """Take a student off an offering they were enrolled in by mistake.
+
+    Refused once the enrolment carries evidence of the teaching process (learning records,
+    attendance, live participation, an evaluation, an early warning): that history stays."""
+    policy.require(actor, "teaching.enrol", enrolment.offering)
+    enrolment = Enrolment.objects.select_for_update().select_related("student").get(pk=enrolment.pk)
+    student_id, offering_id = enrolment.student_id, enrolment.offering_id
+    evidence = (
+        Engagement.objects.filter(enrolment=enrolment, statements__gt=0).exists()
+        or Attendance.objects.filter(session__offering_id=offering_id, student_id=student_id).exists()
+        or LiveParticipation.objects.filter(live_session__offering_id=offering_id, student_id=student_id).exists()
+        or Evaluation.objects.filter(offering_id=offering_id, student_id=student_id).exists()
+        or enrolment.warnings.exists()
+    )
+    if evidence:
+        raise Conflict(
+            Code.ENROLMENT_HAS_HISTORY,
+            _(
+                "Student {number} already has learning, attendance or warnings in this offering; the enrolment stays."
+            ).format(number=enrolment.student.student_number),
+            {"enrolment_id": enrolment.pk},
+        )
+    audit.record(
+        actor=actor,
+        action="teaching.withdrawn",
+        target=enrolment.offering,
+        data={"offering_id": offering_id, "student_id": student_id},
+    )
+    enrolment.delete()
 
 
 def _require_own_offering(actor: Any, offering: Offering) -> None:

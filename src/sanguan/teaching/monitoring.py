@@ -523,37 +523,40 @@ def _engagement_write(
         .annotate(n=Count("pk"))
     }
     unit_counts = {o.pk: o.unit_count for o in offerings}
-    existing = {e.enrolment_id: e for e in Engagement.objects.filter(enrolment__in=enrolments)}
-    create, update = [], []
+    # The figures from records are kept as they are where only the session figures change.
+    kept: dict[int, Engagement] = {}
+    for chunk in _chunks([e.pk for e in enrolments if e.student.student_number not in reread]):
+        kept.update((row.enrolment_id, row) for row in Engagement.objects.filter(enrolment_id__in=chunk))
+    rows = []
     for enrolment in enrolments:
         number = enrolment.student.student_number
-        row = existing.get(enrolment.pk)
-        values: dict[str, Any] = {
-            "computed_at": now,
-            "sessions_held": held.get(enrolment.offering_id, 0),
-            "sessions_attended": attended.get((enrolment.offering_id, enrolment.student_id), 0),
-        }
-        if number in reread or row is None:
+        row = kept.get(enrolment.pk)
+        if row is None:
             f = figures.get((enrolment.offering_id, number), Figures())
             progress = min(Decimal(1), Decimal(f.units_completed) / Decimal(unit_counts[enrolment.offering_id]))
-            values |= {
-                "statements": f.statements,
-                "active_days": f.active_days,
-                "time_on_task_seconds": f.time_on_task_seconds,
-                "units_completed": f.units_completed,
-                "progress": progress.quantize(Decimal("0.0001")),
-                "assessment_events": f.assessment_events,
-                "last_activity_at": f.last_activity_at,
-            }
-        if row is None:
-            create.append(Engagement(enrolment=enrolment, **values))
-        else:
-            for k, v in values.items():
-                setattr(row, k, v)
-            update.append(row)
-    Engagement.objects.bulk_create(create, batch_size=1000)
-    if update:
-        Engagement.objects.bulk_update(update, list(ENGAGEMENT_FIELDS), batch_size=1000)
+            row = Engagement(
+                enrolment=enrolment,
+                statements=f.statements,
+                active_days=f.active_days,
+                time_on_task_seconds=f.time_on_task_seconds,
+                units_completed=f.units_completed,
+                progress=progress.quantize(Decimal("0.0001")),
+                assessment_events=f.assessment_events,
+                last_activity_at=f.last_activity_at,
+            )
+        row.computed_at = now
+        row.sessions_held = held.get(enrolment.offering_id, 0)
+        row.sessions_attended = attended.get((enrolment.offering_id, enrolment.student_id), 0)
+        rows.append(row)
+    # One INSERT ... ON CONFLICT DO UPDATE per thousand rows (bulk_update's CASE per row and
+    # field costs more than reading the records).
+    Engagement.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["enrolment"],
+        update_fields=list(ENGAGEMENT_FIELDS),
+    )
     return read
 
 

@@ -191,3 +191,43 @@ def test_anonymous_has_no_notifications(anonymous, alice):
     assert list(selectors.notifications_of(user=anonymous)) == []
     with pytest.raises(NotFound):
         services.notification_mark_read(actor=anonymous, notification_id=1)
+
+
+def test_the_embedded_default_writes_the_mail_into_a_file(
+    alice, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    # given the file backend of the embedded default
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = tmp_path / "mail"
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify(alice)
+
+    # then an operator can read what would have gone out
+    (written,) = (tmp_path / "mail").iterdir()
+    text = written.read_text(encoding="utf-8")
+    assert "To: alice@example.edu.cn" in text
+    assert "请查看《程序设计基础》。" in text
+    assert Notification.objects.get(recipient=alice).email_status == "SENT"
+
+
+def test_mail_settings_come_from_the_environment(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    show = "from django.conf import settings as s; "
+    show += "print(s.EMAIL_BACKEND, s.EMAIL_FILE_PATH, s.EMAIL_HOST, s.EMAIL_PORT)"
+    base = {k: v for k, v in os.environ.items() if not k.startswith("EMAIL_")}
+    base.update({"SANGUAN_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "sanguan.settings"})
+
+    def settings_with(**env):
+        code = f"import django; django.setup(); {show}"
+        return subprocess.run([sys.executable, "-c", code], env={**base, **env}, capture_output=True, text=True,
+                              check=True).stdout.split()
+
+    assert settings_with() == ["django.core.mail.backends.filebased.EmailBackend", str(tmp_path / "mail"),
+                               "localhost", "25"]
+    assert settings_with(EMAIL_HOST="smtp.example.edu.cn", EMAIL_PORT="587")[0::2] == [
+        "django.core.mail.backends.smtp.EmailBackend", "smtp.example.edu.cn"]

@@ -141,8 +141,8 @@ class CentreChoiceField(forms.ModelChoiceField):
 
 class OfferingForm(Styled):
     course = CourseChoiceField(label=_("Course (from an approved programme)"), queryset=ProgrammeCourse.objects.none())
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    season = forms.ChoiceField(label=_("Season"), choices=SEASONS)
+    year = forms.IntegerField(label=_("Term year"), min_value=2000, max_value=2100)
+    season = forms.ChoiceField(label=_("Term season"), choices=SEASONS)
     teacher = UserChoiceField(label=_("Teacher"), queryset=None)
     centre = CentreChoiceField(
         label=_("Learning centre / off-campus site"),
@@ -171,6 +171,19 @@ class OfferingForm(Styled):
         help_text=_("The address under which the learning platform reports this course's activities."),
     )
     unit_count = forms.IntegerField(label=_("Learning units"), min_value=1, max_value=500, initial=10)
+
+    field_order = (
+        "course",
+        "teacher",
+        "centre",
+        "year",
+        "season",
+        "starts_on",
+        "ends_on",
+        "schedule",
+        "unit_count",
+        "activity_id",
+    )
 
     def __init__(
         self,

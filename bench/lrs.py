@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """Learning record store throughput and query latency on PostgreSQL.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sg_lrsbench .venv/bin/python bench/lrs.py \
+    .venv/bin/python bench/lrs.py --cluster /var/tmp/sanguan-lrs-pg \
         [--preload 10000000] [--workers 3] [--threads 4] [--clients 8] [--seconds 20]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sg_lrsbench .venv/bin/python bench/lrs.py ...
 
-1. creates the database if missing and runs ``sanguan migrate`` on it;
+1. with ``--cluster DIR`` starts (creating it on first use) a private PostgreSQL cluster with
+   the settings of ``_postgres.TUNED`` — durable commits, memory sized for the table — so the
+   figures do not depend on how the machine's own server is configured; otherwise uses
+   ``DATABASE_URL``. Creates the database if missing and runs ``sanguan migrate`` on it;
 2. tops the statement table up to ``--preload`` rows with one INSERT … SELECT over
    generate_series (server-side, no Python per row), secondary indexes dropped during the
    load and rebuilt after it;
@@ -12,16 +16,17 @@
    connections) on a free port;
 4. measures statements/s for POSTs of 1 statement and of 100 statements from ``--clients``
    concurrent client processes (keep-alive HTTP/1.1, stdlib only), then the latency of
-   filtered GETs (verb, agent, activity, since, and verb+since) at the stored count.
+   filtered GETs (verb, agent, activity, since, and verb+since) at the stored count. The
+   clients build their request bodies before the clock starts and only write a fresh
+   statement id into each (every statement sent is new), so on a 2-CPU machine the load
+   generator takes as little as possible from the server it measures.
 
 Prints one line per figure and a JSON summary on the last line. Besides wall-clock rates it
 prints the server-side CPU per statement (gunicorn and PostgreSQL processes, from /proc), which
 does not depend on what else the machine is running.
 
 PostgreSQL's default shared_buffers (128 MB) makes every random-keyed index insert evict and
-write a page at this size; the figures in ADR 0006 were taken on a private cluster with
-shared_buffers = 6GB, effective_cache_size = 16GB, max_wal_size = 16GB, checkpoint_timeout =
-30min, wal_compression = on, random_page_cost = 1.1 (fsync and synchronous_commit on).
+write a page at this size; hence ``--cluster``. The settings it uses are printed.
 """
 
 from __future__ import annotations
@@ -173,17 +178,42 @@ def make_statement(rng: random.Random) -> dict:
     }
 
 
+ID_MARK = "00000000-0000-4000-8000-000000000000"  # stands for each statement's id in a prepared body
+
+
+def make_bodies(rng: random.Random, batch: int, count: int) -> list[list[bytes]]:
+    """``count`` request bodies of ``batch`` statements, each split where its ids go."""
+    bodies = []
+    for _ in range(count):
+        statements = [make_statement(rng) for _ in range(batch)]
+        for st in statements:
+            st["id"] = ID_MARK
+        bodies.append(json.dumps(statements if batch > 1 else statements[0]).encode().split(ID_MARK.encode()))
+    return bodies
+
+
+def with_fresh_ids(pieces: list[bytes]) -> bytes:
+    """The body with a new random id for each of its statements."""
+    out = [pieces[0]]
+    for piece in pieces[1:]:
+        out += [str(uuid.uuid4()).encode(), piece]
+    return b"".join(out)
+
+
 def _poster(args: tuple) -> tuple[int, int, list[float]]:
     port, auth, batch, seconds, seed = args
     rng = random.Random(seed)
+    bodies = make_bodies(rng, batch, 200 if batch > 1 else 2000)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     headers = {"Authorization": auth, "X-Experience-API-Version": "1.0.3", "Content-Type": "application/json"}
     stored = errors = 0
     lat = []
+    start.wait()  # every client has built its bodies
     end = time.time() + seconds
+    n = 0
     while time.time() < end:
-        body = [make_statement(rng) for _ in range(batch)] if batch > 1 else make_statement(rng)
-        data = json.dumps(body).encode()
+        data = with_fresh_ids(bodies[n % len(bodies)])
+        n += 1
         t0 = time.perf_counter()
         try:
             conn.request("POST", "/xapi/statements", data, headers)
@@ -200,6 +230,14 @@ def _poster(args: tuple) -> tuple[int, int, list[float]]:
         else:
             errors += 1
     return stored, errors, lat
+
+
+start = None  # a multiprocessing barrier, set in each client process by _init
+
+
+def _init(barrier) -> None:
+    global start
+    start = barrier
 
 
 def _cpu_seconds(pids: list[int]) -> float:
@@ -229,10 +267,14 @@ def server_pids(server_pid: int, url: str) -> list[int]:
 
 
 def post_rate(port: int, auth: str, batch: int, clients: int, seconds: float, cpu_pids) -> dict:
-    with mp.Pool(clients) as pool:
+    barrier = mp.Barrier(clients + 1)
+    with mp.Pool(clients, initializer=_init, initargs=(barrier,)) as pool:
+        pending = pool.map_async(_poster, [(port, auth, batch, seconds, random.getrandbits(64))
+                                           for _ in range(clients)])
+        barrier.wait()  # the clients have built their bodies: the clock starts
         t0 = time.time()
         cpu0 = _cpu_seconds(cpu_pids())
-        results = pool.map(_poster, [(port, auth, batch, seconds, i * 7919 + batch) for i in range(clients)])
+        results = pending.get()
         elapsed = time.time() - t0
         cpu = _cpu_seconds(cpu_pids()) - cpu0
     stored = sum(r[0] for r in results)
@@ -277,9 +319,16 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--limit", type=int, default=100, help="limit of the filtered GETs")
     ap.add_argument("--load-only", action="store_true", help="stop after the preload")
+    ap.add_argument("--cluster", metavar="DIR", help="run a private, tuned PostgreSQL cluster in DIR")
     a = ap.parse_args()
 
-    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sg_lrsbench")
+    if a.cluster:
+        from _postgres import TUNED, private_cluster
+
+        url = private_cluster(a.cluster, free_port())
+        log(f"private PostgreSQL cluster in {a.cluster}: {url} ({', '.join(f'{k}={v}' for k, v in TUNED.items())})")
+    else:
+        url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sg_lrsbench")
     if not url.startswith("postgres"):
         raise SystemExit("bench/lrs.py measures PostgreSQL: set DATABASE_URL=postgres://…")
     env = {**os.environ, "DATABASE_URL": url, "DB_CONN_MAX_AGE": "600",
@@ -313,7 +362,7 @@ def main() -> int:
                 time.sleep(0.2)
         log(f"gunicorn: {a.workers} workers × {a.threads} threads on :{port}; {os.cpu_count()} CPUs; "
             f"{stored:,} statements stored")
-        _poster((port, auth, 1, 2, 1))  # warm every worker's connection and caches
+        post_rate(port, auth, 1, a.clients, 2, lambda: [])  # warm every worker's connection
         def cpu_pids():
             return server_pids(server.pid, url)
 

@@ -13,6 +13,7 @@ import hashlib
 import json
 import secrets
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -181,13 +182,23 @@ def _with_context_activity_arrays(s: dict) -> dict:
     return s
 
 
+# The statement columns a write fills, in this order (``Statement`` minus its surrogate key).
+STATEMENT_COLUMNS = (
+    "statement_id", "stored", "university_id", "client_id", "verb_id", "actor_ifi", "actor_home_page",
+    "actor_name", "object_type", "object_ifi", "object_statement_id", "registration", "voided", "is_voiding",
+    "has_attachments", "full",
+)
+_VOIDED = STATEMENT_COLUMNS.index("voided")
+
+
 @dataclass
 class Prepared:
     raw: dict
-    row: Statement
+    row: list  # values in STATEMENT_COLUMNS order
     relations: list[tuple[str, str, bool]]
     statement: dict
     void_target: str | None
+    pk: int | None = None
 
 
 def _prepare(raw: dict, client: LrsClient, stored: datetime, parts: dict[str, tuple[str, bytes]]) -> Prepared:
@@ -198,8 +209,7 @@ def _prepare(raw: dict, client: LrsClient, stored: datetime, parts: dict[str, tu
     stored_text = format_stored(stored)
     s["stored"] = stored_text
     s.setdefault("timestamp", stored_text)
-    authority = client.authority()
-    s["authority"] = authority
+    s["authority"] = client.authority()
     s.setdefault("version", "1.0.0")
     for att in s.get("attachments") or []:
         if att["usageType"] == SIGNATURE_USAGE:
@@ -213,17 +223,18 @@ def _prepare(raw: dict, client: LrsClient, stored: datetime, parts: dict[str, tu
     reg = ctx.get("registration")
     verb_id = s["verb"]["id"]
     void_target = ref if verb_id == VOIDED else None
-    row = Statement(
-        statement_id=sid, stored=stored, client_id=client.pk, university_id=client.university_id,
-        verb_id=verb_id, actor_ifi=ifi_of(actor) or "", actor_home_page=account.get("homePage", ""),
-        actor_name=account.get("name", ""), object_type=obj_type, object_ifi=obj_ifi, object_statement_id=ref,
-        registration=reg.lower() if reg else None, voided=False, is_voiding=void_target is not None,
-        has_attachments=bool(s.get("attachments")),
-        full=json.dumps(s, ensure_ascii=False, separators=(",", ":")),
-    )
+    row = [
+        sid, stored, client.university_id, client.pk, verb_id, ifi_of(actor) or "", account.get("homePage", ""),
+        account.get("name", ""), obj_type, obj_ifi, ref, reg.lower() if reg else None, False,
+        void_target is not None, bool(s.get("attachments")),
+        json.dumps(s, ensure_ascii=False, separators=(",", ":")),
+    ]
     return Prepared(raw=raw, row=row, relations=_relations(s), statement=s, void_target=void_target)
 
 
+# Activity id -> its canonical definition as last committed by this process: a claim that the
+# stored definition holds at least this, so repeating it needs no database work. Filled only
+# when the transaction that wrote or read the definition commits.
 _activity_seen: dict[str, str] = {}
 _LANGUAGE_MAPS = ("name", "description")
 
@@ -244,14 +255,8 @@ def _dump(d: dict) -> str:
     return json.dumps(d, ensure_ascii=False, sort_keys=True)
 
 
-def _upsert_activities(prepared: list[Prepared]) -> None:
-    """Fold every activity definition sent into the activity's canonical definition.
-
-    Only definitions that add something reach a lock: a process-local cache and one plain
-    SELECT filter out the common case (an LMS repeating the same definitions), new
-    activities are inserted with ON CONFLICT DO NOTHING, and only rows whose definition
-    really changes are locked (in id order, so concurrent batches cannot deadlock) and merged.
-    """
+def _sent_definitions(prepared: list[Prepared]) -> dict[str, list[dict]]:
+    """Activity id -> the definitions this batch sends for it, in order."""
     sent: dict[str, list[dict]] = {}
     for p in prepared:
         objs = [p.statement["object"]]
@@ -263,35 +268,56 @@ def _upsert_activities(prepared: list[Prepared]) -> None:
         for o in objs:
             if o.get("objectType", "Activity") == "Activity" and o.get("definition"):
                 sent.setdefault(o["id"], []).append(o["definition"])
+    return sent
 
-    def fold(base: dict, defs: list[dict]) -> dict:
-        for d in defs:
-            base = merge_definition(base, d)
-        return base
 
+def _fold(base: dict, defs: list[dict]) -> dict:
+    for d in defs:
+        base = merge_definition(base, d)
+    return base
+
+
+def _definitions_to_merge(sent: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """The activities whose definition this batch may change: not known (to this process) to
+    hold already everything sent."""
     todo = {}
     for aid, defs in sent.items():
         cached = _activity_seen.get(aid)
-        if cached is None or _dump(fold(json.loads(cached), defs)) != cached:
+        if cached is None or _dump(_fold(json.loads(cached), defs)) != cached:
             todo[aid] = defs
+    return todo
+
+
+def _upsert_activities(todo: dict[str, list[dict]], existing: dict[str, str] | None = None) -> None:
+    """Fold every activity definition sent into the activity's canonical definition.
+
+    Only definitions that add something reach a lock: a process-local cache and one plain
+    SELECT (on PostgreSQL done by the statement INSERT itself, ``existing``) filter out the
+    common case (an LMS repeating the same definitions), new activities are inserted with
+    ON CONFLICT DO NOTHING, and only rows whose definition really changes are locked (in id
+    order, so concurrent batches cannot deadlock) and merged.
+    """
     if not todo:
         return
+    learned: dict[str, str] = {}
+    transaction.on_commit(lambda: _remember_activities(learned))
     qn = connection.ops.quote_name
-    with connection.cursor() as cur:
-        ids = list(todo)
-        cur.execute(
-            f"SELECT {qn('activity_id')}, {qn('definition')} FROM {qn(Activity._meta.db_table)} "  # noqa: S608
-            f"WHERE {qn('activity_id')} IN ({', '.join(['%s'] * len(ids))})", ids)
-        existing = dict(cur.fetchall())
+    if existing is None:
+        with connection.cursor() as cur:
+            ids = list(todo)
+            cur.execute(
+                f"SELECT {qn('activity_id')}, {qn('definition')} FROM {qn(Activity._meta.db_table)} "  # noqa: S608
+                f"WHERE {qn('activity_id')} IN ({', '.join(['%s'] * len(ids))})", ids)
+            existing = dict(cur.fetchall())
     create, changed = [], []
     for aid in sorted(todo):
         if aid not in existing:
-            create.append(Activity(activity_id=aid, definition=_dump(fold({}, todo[aid]))))
+            create.append(Activity(activity_id=aid, definition=_dump(_fold({}, todo[aid]))))
             changed.append(aid)  # a concurrent insert may have won the race: merge into it
             continue
-        merged = _dump(fold(json.loads(existing[aid] or "{}"), todo[aid]))
+        merged = _dump(_fold(json.loads(existing[aid] or "{}"), todo[aid]))
         if merged == existing[aid]:
-            _activity_seen[aid] = merged
+            learned[aid] = merged
         else:
             changed.append(aid)
     if create:
@@ -305,22 +331,26 @@ def _upsert_activities(prepared: list[Prepared]) -> None:
             won = {row[0] for row in cur.fetchall()}
         for a in create:
             if a.activity_id in won:
-                _activity_seen[a.activity_id] = a.definition
+                learned[a.activity_id] = a.definition
         # Rows another transaction inserted first still need this definition merged in.
         changed = [aid for aid in changed if aid not in won]
     if changed:
         rows = list(Activity.objects.select_for_update().filter(activity_id__in=changed).order_by("activity_id"))
         update = []
         for row in rows:
-            merged = _dump(fold(json.loads(row.definition or "{}"), todo[row.activity_id]))
+            merged = _dump(_fold(json.loads(row.definition or "{}"), todo[row.activity_id]))
             if merged != row.definition:
                 row.definition = merged
                 update.append(row)
-            _activity_seen[row.activity_id] = merged
+            learned[row.activity_id] = merged
         if update:
             Activity.objects.bulk_update(update, ["definition"])
+
+
+def _remember_activities(learned: dict[str, str]) -> None:
     if len(_activity_seen) > 200_000:
         _activity_seen.clear()
+    _activity_seen.update(learned)
 
 
 def statements_store(*, client: LrsClient, statements: list, parts: dict[str, tuple[str, bytes]] | None = None,
@@ -345,9 +375,13 @@ def statements_store(*, client: LrsClient, statements: list, parts: dict[str, tu
     stray = set(parts) - referenced
     if stray:
         raise invalid(_("the request holds attachment parts no statement refers to"))
+    sent = _sent_definitions(prepared)
     with transaction.atomic():
         _apply_voiding(prepared)
-        inserted = _insert_new([p.row for p in prepared])
+        if connection.vendor == "postgresql" and len(prepared) >= _UNNEST_FROM:
+            inserted, definitions = _insert_pg(prepared, [a for a in sent if a not in _activity_seen])
+        else:
+            inserted, definitions = _insert_rows(prepared), None
         dupes = [p for p in prepared if p.statement["id"] not in inserted]
         if dupes:
             existing = {str(sid): full for sid, full in Statement.objects.filter(
@@ -357,53 +391,117 @@ def statements_store(*, client: LrsClient, statements: list, parts: dict[str, tu
                     raise XapiError(RecordsErrorCode.CONFLICT,
                                     _("statement {id} is already stored with different content").format(
                                         id=p.statement["id"]), status=409)
-        fresh = [p for p in prepared if p.statement["id"] in inserted]
-        for p in fresh:
-            p.row.pk = inserted[p.statement["id"]]
-        rels = [(p.row.pk, k, v, d) for p in fresh for (k, v, d) in p.relations]
-        if rels:
-            _insert_relations(rels)
         for sha2, (ctype, content) in parts.items():
             Attachment.objects.get_or_create(sha2=sha2, defaults={"content_type": ctype, "content": content})
-        _upsert_activities(fresh)
+        fresh = [p for p in prepared if p.statement["id"] in inserted]
+        if len(fresh) < len(prepared):
+            sent = _sent_definitions(fresh)  # a repeated statement does not fold its definitions twice
+        todo = _definitions_to_merge(sent)
+        if definitions is not None and any(a not in definitions and a in _activity_seen for a in todo):
+            definitions = None  # a cached activity changes: read it again (under its lock, below)
+        _upsert_activities(todo, definitions)
     return ids
 
 
 _INSERT_CHUNK = 500
+_UNNEST_FROM = 10  # statements in a batch from which the array statement is cheaper
+
+# PostgreSQL: one statement, one round trip per batch, whatever its size. The rows travel as
+# one array per column (so the SQL text and its plan never change), the relation rows are
+# inserted for the statements that really were new (ON CONFLICT skips stored ids), and the
+# stored definitions of the activities the batch defines come back with the new ids.
+_PG_STORE = """
+WITH ins AS (
+    INSERT INTO records_statement (statement_id, stored, university_id, client_id, verb_id, actor_ifi,
+        actor_home_page, actor_name, object_type, object_ifi, object_statement_id, registration, voided,
+        is_voiding, has_attachments, "full")
+    SELECT * FROM unnest(%b::uuid[], %b::timestamptz[], %b::int8[], %b::int8[], %b::text[], %b::text[],
+        %b::text[], %b::text[], %b::text[], %b::text[], %b::uuid[], %b::uuid[], %b::bool[], %b::bool[],
+        %b::bool[], %b::text[])
+    ON CONFLICT (statement_id) DO NOTHING
+    RETURNING id, statement_id
+), rel AS (
+    INSERT INTO records_statementrelation (statement_id, kind, value, direct)
+    SELECT ins.id, r.kind, r.value, r.direct
+    FROM unnest(%b::uuid[], %b::text[], %b::text[], %b::bool[]) AS r (sid, kind, value, direct)
+    JOIN ins ON ins.statement_id = r.sid
+)
+SELECT true, id::text, statement_id::text FROM ins
+UNION ALL
+SELECT false, activity_id, definition FROM records_activity WHERE activity_id = ANY(%b::text[])
+"""
 
 
-def _insert_relations(rels: list[tuple[int, str, str, bool]]) -> None:
-    """One multi-row INSERT, without building a model instance per row."""
-    qn = connection.ops.quote_name
-    table = qn(StatementRelation._meta.db_table)
-    cols = ", ".join(qn(c) for c in ("statement_id", "kind", "value", "direct"))
-    with connection.cursor() as cur:
-        for i in range(0, len(rels), _INSERT_CHUNK):
-            chunk = rels[i:i + _INSERT_CHUNK]
-            cur.execute(f"INSERT INTO {table} ({cols}) VALUES {', '.join(['(%s, %s, %s, %s)'] * len(chunk))}",  # noqa: S608
-                        [v for row in chunk for v in row])
+def _insert_pg(prepared: list[Prepared], activity_ids: list[str]) -> tuple[dict[str, int], dict[str, str]]:
+    """Store the batch's new statements and their relation rows; returns {statement id: pk}
+    of the ones inserted and {activity id: stored definition} of ``activity_ids``."""
+    columns = [list(col) for col in zip(*(p.row for p in prepared), strict=True)]
+    rels = [(p.statement["id"], k, v, d) for p in prepared for (k, v, d) in p.relations]
+    rel_columns = [list(col) for col in zip(*rels, strict=True)] if rels else [[], [], [], []]
+    inserted: dict[str, int] = {}
+    definitions: dict[str, str] = {}
+    # Server-side, binary parameters (%b): Django's client-side binding, like the text array
+    # format, escapes every quote of every statement's JSON in Python; binary arrays carry
+    # the bytes as they are. The statement, always the same text, is prepared once per
+    # connection.
+    with _write_cursor() as (cur, native):
+        cur.execute(_PG_STORE, [*columns, *rel_columns, activity_ids], **native)
+        for is_statement, key, value in cur.fetchall():
+            if is_statement:
+                inserted[value] = int(key)
+            else:
+                definitions[key] = value
+    return inserted, definitions
 
 
-def _insert_new(rows: list[Statement]) -> dict[str, int]:
-    """INSERT … ON CONFLICT (statement_id) DO NOTHING RETURNING: one round trip that stores the
-    new statements and tells which ids were already there. Returns {statement id: pk}."""
-    fields = [f for f in Statement._meta.local_concrete_fields if not f.primary_key]
+def _insert_rows(prepared: list[Prepared]) -> dict[str, int]:
+    """Multi-row INSERT … ON CONFLICT DO NOTHING RETURNING, then the relation rows: the
+    embedded SQLite, and small batches on PostgreSQL (where a plain prepared INSERT costs a
+    third of the array statement). Returns {statement id: pk} of the new statements."""
+    fields = [Statement._meta.get_field(c) for c in STATEMENT_COLUMNS]
     qn = connection.ops.quote_name
     cols = ", ".join(qn(f.column) for f in fields)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     inserted: dict[str, int] = {}
-    with connection.cursor() as cur:
-        for i in range(0, len(rows), _INSERT_CHUNK):
-            chunk = rows[i:i + _INSERT_CHUNK]
-            params = [f.get_db_prep_save(getattr(r, f.attname), connection) for r in chunk for f in fields]
+    with _write_cursor() as (cur, native):
+        for i in range(0, len(prepared), _INSERT_CHUNK):
+            chunk = prepared[i:i + _INSERT_CHUNK]
+            if native:
+                params = [v for p in chunk for v in p.row]
+            else:
+                params = [f.get_db_prep_save(v, connection) for p in chunk for f, v in zip(fields, p.row, strict=True)]
             cur.execute(
                 f"INSERT INTO {qn(Statement._meta.db_table)} ({cols}) VALUES {', '.join([one] * len(chunk))} "  # noqa: S608
                 f"ON CONFLICT ({qn('statement_id')}) DO NOTHING RETURNING {qn('id')}, {qn('statement_id')}",
-                params,
+                params, **native,
             )
             for pk, sid in cur.fetchall():
                 inserted[str(uuid.UUID(str(sid)))] = pk
+        rels = [(inserted[p.statement["id"]], k, v, d)
+                for p in prepared if p.statement["id"] in inserted for (k, v, d) in p.relations]
+        table = qn(StatementRelation._meta.db_table)
+        rel_cols = ", ".join(qn(c) for c in ("statement_id", "kind", "value", "direct"))
+        for i in range(0, len(rels), _INSERT_CHUNK):
+            chunk = rels[i:i + _INSERT_CHUNK]
+            cur.execute(f"INSERT INTO {table} ({rel_cols}) VALUES {', '.join(['(%s, %s, %s, %s)'] * len(chunk))}",  # noqa: S608
+                        [v for row in chunk for v in row], **native)
     return inserted
+
+
+@contextmanager
+def _write_cursor():
+    """(cursor, extra execute arguments): on PostgreSQL a psycopg cursor with server-side
+    parameters whose statements are prepared once per connection (a write is the same few
+    statements over and over); elsewhere Django's cursor."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cur:
+            yield cur, {}
+        return
+    import psycopg
+
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cur:
+        yield cur, {"prepare": True}
 
 
 def _apply_voiding(fresh: list[Prepared]) -> None:
@@ -419,7 +517,7 @@ def _apply_voiding(fresh: list[Prepared]) -> None:
     Statement.objects.filter(statement_id__in=[t for t in targets if t in found]).update(voided=True)
     for t in targets:
         if t in batch:
-            batch[t].row.voided = True
+            batch[t].row[_VOIDED] = True
 
 
 # -- documents ----------------------------------------------------------------------------

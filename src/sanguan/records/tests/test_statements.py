@@ -335,10 +335,92 @@ def test_statement_list_query_budget(xapi, varied, django_assert_max_num_queries
         assert xapi.get("statements", {"agent": json.dumps(varied["a"])}).status_code == 200
 
 
-def test_single_post_query_budget(xapi, django_assert_max_num_queries):
-    # given the activity's definition is already known
-    xapi.post("statements", statement())
+def test_single_post_query_budget(xapi, django_assert_max_num_queries, django_capture_on_commit_callbacks):
+    # given the activity's definition is already known (learnt when its write commits)
+    with django_capture_on_commit_callbacks(execute=True):
+        xapi.post("statements", statement())
     # when / then: client and activity definition come from the process caches, so the
     # request is one INSERT (inside the test's transaction: SAVEPOINT, INSERT, RELEASE)
     with django_assert_max_num_queries(3):
         assert xapi.post("statements", statement()).status_code == 200
+
+
+# Small batches and large ones take different INSERTs on PostgreSQL (plain VALUES, or one
+# array per column): every behaviour of a write holds at both sizes.
+BATCH_SIZES = [1, 4, 30]
+
+
+def _course_statement(i: int, **overrides) -> dict:
+    fields = {"id": new_id(), "object": {"objectType": "Activity", "id": f"https://lms.example.edu.cn/q/{i}"},
+              "context": {"contextActivities": {"parent": [{"id": "https://lms.example.edu.cn/course/cs9"}]}}}
+    return statement(**{**fields, **overrides})
+
+
+@pytest.mark.parametrize("size", BATCH_SIZES)
+def test_batch_is_stored_with_its_relations_and_repeats_are_accepted_once(xapi, size):
+    # given
+    from sanguan.records.models import StatementRelation
+
+    batch = [_course_statement(i) for i in range(size)]
+    assert xapi.post("statements", batch).status_code == 200
+    # when the same batch arrives again, with one new statement
+    again = xapi.post("statements", [*batch, _course_statement(size)])
+    # then
+    assert again.status_code == 200
+    assert again.json()[:size] == [s["id"] for s in batch]
+    assert Statement.objects.count() == size + 1
+    assert StatementRelation.objects.filter(value="https://lms.example.edu.cn/course/cs9").count() == size + 1
+    found = _ids(xapi.get("statements", {"activity": "https://lms.example.edu.cn/course/cs9",
+                                         "related_activities": "true", "limit": "0"}))
+    assert sorted(found) == sorted([s["id"] for s in batch] + [again.json()[-1]])
+
+
+@pytest.mark.parametrize("size", BATCH_SIZES)
+def test_batch_with_one_conflicting_repeat_stores_nothing(xapi, size):
+    # given
+    from sanguan.records.models import Activity, StatementRelation
+
+    stored = _course_statement(0)
+    assert xapi.post("statements", stored).status_code == 200
+    changed = {**stored, "result": {"completion": False}}
+    fresh = [_course_statement(i + 1, object={"objectType": "Activity", "id": f"https://lms.example.edu.cn/new/{i}",
+                                              "definition": {"name": {"zh-CN": "新活动"}}})
+             for i in range(size - 1)]
+    # when
+    resp = xapi.post("statements", [*fresh, changed])
+    # then
+    assert resp.status_code == 409
+    assert Statement.objects.count() == 1
+    assert StatementRelation.objects.count() == 1
+    assert not Activity.objects.filter(activity_id__startswith="https://lms.example.edu.cn/new/").exists()
+
+
+@pytest.mark.parametrize("size", BATCH_SIZES)
+def test_batch_voids_stored_statements(xapi, size):
+    # given
+    targets = [xapi.post("statements", statement()).json()[0] for _ in range(size)]
+    voiding = [statement(id=new_id(), verb={"id": VOIDED}, object={"objectType": "StatementRef", "id": t})
+               for t in targets]
+    # when
+    resp = xapi.post("statements", voiding)
+    # then
+    assert resp.status_code == 200
+    assert Statement.objects.filter(statement_id__in=targets, voided=True).count() == size
+    assert all(xapi.get("statements", {"statementId": t}).status_code == 404 for t in targets)
+
+
+@pytest.mark.parametrize("size", BATCH_SIZES)
+def test_batch_folds_activity_definitions_into_the_canonical_one(xapi, size):
+    # given a known activity with a Chinese name
+    aid = "https://lms.example.edu.cn/course/cs101/video/7"
+    xapi.post("statements", statement(object={"id": aid, "definition": {"name": {"zh-CN": "第七讲"}}}))
+    # when a batch sends the English name, and a description on its last statement
+    batch = [statement(id=new_id(), object={"id": aid, "definition": {"name": {"en-US": "Lecture 7"}}})
+             for _ in range(size)]
+    batch[-1]["object"]["definition"]["description"] = {"en-US": "Recursion"}
+    assert xapi.post("statements", batch).status_code == 200
+    # then
+    resp = xapi.get("activities", {"activityId": aid})
+    assert resp.status_code == 200
+    assert resp.json()["definition"] == {"name": {"zh-CN": "第七讲", "en-US": "Lecture 7"},
+                                         "description": {"en-US": "Recursion"}}

@@ -652,6 +652,16 @@ def offering_update(
                 ),
                 {"field": "centre"},
             )
+    if (
+        fields["activity_id"] != offering.activity_id
+        and Engagement.objects.filter(enrolment__offering=offering, statements__gt=0).exists()
+    ):
+        # Learning records are matched to the offering by this id: changing it would orphan them.
+        raise Conflict(
+            Code.OFFERING_ACTIVITY_ID_TAKEN,
+            _("Learning records already arrived under this activity id; it can no longer change."),
+            {"field": "activity_id"},
+        )
     tz = timezone.get_current_timezone()
     for session in offering.sessions.exclude(status=FaceToFaceSession.Status.CANCELLED).only("starts_at"):
         day = session.starts_at.astimezone(tz).date()

@@ -726,3 +726,40 @@ def test_enrolment_withdraw_is_refused_to_a_teacher(teacher, offering, enrolled)
 def test_system_may_still_add_an_enrolment_twice_without_refusal(offering, enrolled):
     assert services.enrolment_add(actor=SYSTEM, offering=offering, students=enrolled) == []
     assert ProgrammeCourse.objects.exists()
+
+
+def test_offering_activity_id_is_kept_once_learning_records_arrived(academic_staff, teacher, offering, enrolled):
+    from sanguan.core.errors import Conflict
+    from sanguan.teaching.models import Engagement
+
+    e = offering.enrolments.first()
+    Engagement.objects.create(enrolment=e, computed_at=aware(2026, 10, 1), statements=3)
+    with pytest.raises(Conflict) as exc:
+        services.offering_update(
+            actor=academic_staff,
+            offering=offering,
+            term=offering.term,
+            teacher=teacher,
+            centre=offering.centre,
+            starts_on=offering.starts_on,
+            ends_on=offering.ends_on,
+            activity_id="https://lms.example.edu.cn/course/renamed",
+        )
+    assert exc.value.extra == {"field": "activity_id"}
+    offering.refresh_from_db()
+    assert offering.activity_id == "https://lms.example.edu.cn/course/cs101-2026a"
+
+
+def test_pages_follow_the_language_switch(client, academic_staff, draft, settings):
+    client.force_login(academic_staff)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("teaching:programme", args=[draft.pk])).content.decode()
+    assert "Approval check" in html and "Add a course" in html and "Face-to-face share" in html
+    assert "审批条件检查" not in html
+
+
+def test_programme_page_stays_within_a_query_budget(client, academic_staff, programme, django_assert_max_num_queries):
+    client.force_login(academic_staff)
+    with django_assert_max_num_queries(15):
+        r = client.get(reverse("teaching:programme", args=[programme.pk]))
+    assert r.status_code == 200

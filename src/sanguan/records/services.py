@@ -378,10 +378,11 @@ def statements_store(*, client: LrsClient, statements: list, parts: dict[str, tu
     sent = _sent_definitions(prepared)
     with transaction.atomic():
         _apply_voiding(prepared)
+        unknown = [a for a in sent if a not in _activity_seen]
         if connection.vendor == "postgresql" and len(prepared) >= _UNNEST_FROM:
-            inserted, definitions = _insert_pg(prepared, [a for a in sent if a not in _activity_seen])
+            inserted, definitions = _insert_pg(prepared, unknown)
         else:
-            inserted, definitions = _insert_rows(prepared), None
+            inserted, definitions = _insert_rows(prepared, unknown)
         dupes = [p for p in prepared if p.statement["id"] not in inserted]
         if dupes:
             existing = {str(sid): full for sid, full in Statement.objects.filter(
@@ -454,28 +455,39 @@ def _insert_pg(prepared: list[Prepared], activity_ids: list[str]) -> tuple[dict[
     return inserted, definitions
 
 
-def _insert_rows(prepared: list[Prepared]) -> dict[str, int]:
+def _insert_rows(prepared: list[Prepared], activity_ids: list[str]) -> tuple[dict[str, int], dict[str, str] | None]:
     """Multi-row INSERT … ON CONFLICT DO NOTHING RETURNING, then the relation rows: the
     embedded SQLite, and small batches on PostgreSQL (where a plain prepared INSERT costs a
-    third of the array statement). Returns {statement id: pk} of the new statements."""
+    third of the array statement, and is pipelined with the read of ``activity_ids``'
+    definitions: one round trip). Returns {statement id: pk} of the new statements and, on
+    PostgreSQL, {activity id: stored definition}."""
     fields = [Statement._meta.get_field(c) for c in STATEMENT_COLUMNS]
     qn = connection.ops.quote_name
     cols = ", ".join(qn(f.column) for f in fields)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     inserted: dict[str, int] = {}
+    definitions: dict[str, str] | None = None
     with _write_cursor() as (cur, native):
+        if native and not activity_ids:
+            definitions = {}  # nothing to look up: no pipeline needed
         for i in range(0, len(prepared), _INSERT_CHUNK):
             chunk = prepared[i:i + _INSERT_CHUNK]
-            if native:
-                params = [v for p in chunk for v in p.row]
+            sql = (f"INSERT INTO {qn(Statement._meta.db_table)} ({cols}) VALUES {', '.join([one] * len(chunk))} "  # noqa: S608
+                   f"ON CONFLICT ({qn('statement_id')}) DO NOTHING RETURNING {qn('id')}, {qn('statement_id')}")
+            if not native:
+                cur.execute(sql, [f.get_db_prep_save(v, connection)
+                                  for p in chunk for f, v in zip(fields, p.row, strict=True)])
+                rows = cur.fetchall()
+            elif definitions is None:
+                with connection.connection.pipeline(), connection.connection.cursor() as lookup:
+                    cur.execute(sql, [v for p in chunk for v in p.row], **native)
+                    lookup.execute("SELECT activity_id, definition FROM records_activity "
+                                   "WHERE activity_id = ANY(%s)", [activity_ids], **native)
+                    rows, definitions = cur.fetchall(), dict(lookup.fetchall())
             else:
-                params = [f.get_db_prep_save(v, connection) for p in chunk for f, v in zip(fields, p.row, strict=True)]
-            cur.execute(
-                f"INSERT INTO {qn(Statement._meta.db_table)} ({cols}) VALUES {', '.join([one] * len(chunk))} "  # noqa: S608
-                f"ON CONFLICT ({qn('statement_id')}) DO NOTHING RETURNING {qn('id')}, {qn('statement_id')}",
-                params, **native,
-            )
-            for pk, sid in cur.fetchall():
+                cur.execute(sql, [v for p in chunk for v in p.row], **native)
+                rows = cur.fetchall()
+            for pk, sid in rows:
                 inserted[str(uuid.UUID(str(sid)))] = pk
         rels = [(inserted[p.statement["id"]], k, v, d)
                 for p in prepared if p.statement["id"] in inserted for (k, v, d) in p.relations]
@@ -485,7 +497,7 @@ def _insert_rows(prepared: list[Prepared]) -> dict[str, int]:
             chunk = rels[i:i + _INSERT_CHUNK]
             cur.execute(f"INSERT INTO {table} ({rel_cols}) VALUES {', '.join(['(%s, %s, %s, %s)'] * len(chunk))}",  # noqa: S608
                         [v for row in chunk for v in row], **native)
-    return inserted
+    return inserted, definitions
 
 
 @contextmanager

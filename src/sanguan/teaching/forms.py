@@ -17,7 +17,7 @@ from sanguan.core.errors import ApplicationError
 from sanguan.institutions.models import LearningCentre, Major
 
 from . import config
-from .models import ProgrammeCourse
+from .models import ProgrammeCourse, TrainingProgramme
 
 SEASONS = [("AUTUMN", _("Autumn")), ("SPRING", _("Spring"))]
 
@@ -243,3 +243,18 @@ class EnrolFilterForm(Styled):
             field.widget.attrs["class"] += (
                 " form-control-sm" if "form-control" in field.widget.attrs["class"] else " form-select-sm"
             )
+
+
+class ProgrammeFilterForm(Styled):
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=())
+    major = MajorChoiceField(
+        label=_("Major"), queryset=Major.objects.none(), required=False, empty_label=_("All majors")
+    )
+
+    def __init__(self, *args: Any, majors: QuerySet | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All statuses")), *TrainingProgramme.Status.choices]
+        if majors is not None:
+            self.fields["major"].queryset = majors
+        for field in self.fields.values():
+            field.widget.attrs["class"] += " form-select-sm"

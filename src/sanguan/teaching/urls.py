@@ -6,6 +6,7 @@ app_name = "teaching"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("programmes/", views.programme_list, name="programme_list"),
     path("programmes/new/", views.programme_new, name="programme_new"),
     path("programmes/<int:pk>/", views.programme, name="programme"),
     path("programmes/<int:pk>/edit/", views.programme_edit, name="programme_edit"),

@@ -165,6 +165,43 @@ def programme_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("teaching:programme", pk=pk)
 
 
+PROGRAMME_PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def programme_list(request: HttpRequest) -> HttpResponse:
+    """Every programme version the user may see, by status and major."""
+    if not policy.memberships_for(request.user, "programmes.view"):
+        return _refused(request)
+    visible = selectors.programmes_visible_to(user=request.user)
+    filters = forms.ProgrammeFilterForm(
+        request.GET or None,
+        majors=Major.objects.filter(pk__in=visible.values("major_id")).order_by("catalogue_code", "level"),
+    )
+    rows = visible.prefetch_related("courses").order_by("major__catalogue_code", "major__level", "-version")
+    if filters.is_valid():
+        d = filters.cleaned_data
+        if d["status"]:
+            rows = rows.filter(status=d["status"])
+        if d["major"]:
+            rows = rows.filter(major=d["major"])
+    page = Paginator(rows, PROGRAMME_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "teaching/programme_list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "rows": [{"p": p, "standing": services.programme_standing(p)} for p in page],
+            "query": query.urlencode(),
+            "can_define": bool(_office_universities(request.user, "programmes.define")),
+        },
+    )
+
+
 def _majors_for(user: Any) -> Any:
     return (
         Major.objects.filter(university_id__in=_office_universities(user, "programmes.define"), is_active=True)

@@ -763,3 +763,26 @@ def test_programme_page_stays_within_a_query_budget(client, academic_staff, prog
     with django_assert_max_num_queries(15):
         r = client.get(reverse("teaching:programme", args=[programme.pk]))
     assert r.status_code == 200
+
+
+def test_programme_list_shows_each_version_with_its_approval_check(
+    client, academic_staff, approved_programme, draft, other_major, other_university_admin
+):
+    theirs = services.programme_create(
+        actor=other_university_admin, major=other_major, title="别校方案", first_intake_year=2026
+    )
+    client.force_login(academic_staff)
+    url = reverse("teaching:programme_list")
+    html = client.get(url).content.decode()
+    assert f'data-testid="programme-row-{approved_programme.pk}"' in html
+    assert f'data-testid="programme-row-{draft.pk}"' in html
+    assert f'data-testid="programme-row-{theirs.pk}"' not in html
+    assert "缺少：思想道德与法治、" in html
+    html = client.get(url, {"status": "DRAFT"}).content.decode()
+    assert f'data-testid="programme-row-{draft.pk}"' in html
+    assert f'data-testid="programme-row-{approved_programme.pk}"' not in html
+
+
+def test_programme_list_is_forbidden_to_students(client, student):
+    client.force_login(student)
+    assert client.get(reverse("teaching:programme_list")).status_code == 403

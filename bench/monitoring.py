@@ -188,6 +188,7 @@ def incremental(args: argparse.Namespace) -> None:
     t0 = time.perf_counter()
     total = _insert(rows(numbers, per))
     print(f"stored {total:,} statements in {time.perf_counter() - t0:.1f} s")
+    _analyze()
 
     clock = [dt.datetime.now(dt.UTC)]
 
@@ -210,6 +211,7 @@ def incremental(args: argparse.Namespace) -> None:
 
     few = numbers[: max(1, round(len(numbers) * args.new_share))]
     _insert(rows(few, max(1, new // (len(few) * n_offerings))))
+    _analyze()
     if connection.vendor == "postgresql":
         _explain(university)
     t_inc = run(f"incremental, {new:,} new from {len(few):,} students", full=False)
@@ -365,7 +367,7 @@ def _insert(rows: Iterator[tuple]) -> int:
     """Bulk load (COPY on PostgreSQL, executemany on SQLite), 20,000 rows a transaction."""
     from django.db import connection, transaction
 
-    cols = ", ".join(COLUMNS)
+    cols = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
     n, chunk = 0, []
 
     def flush() -> None:
@@ -390,8 +392,15 @@ def _insert(rows: Iterator[tuple]) -> int:
     return n
 
 
+def _analyze() -> None:
+    """Fresh planner statistics after a bulk load, as autovacuum keeps them in production."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE records_statement")
+
+
 def _explain(university) -> None:
-    from django.db.models import Q
 
     from sanguan.records.models import Statement
     from sanguan.teaching.models import MonitoringWatermark
@@ -399,17 +408,15 @@ def _explain(university) -> None:
     mark = MonitoringWatermark.objects.get(university=university)
     top = Statement.objects.order_by("-pk").values_list("pk", flat=True).first()
     since = mark.ran_at - monitoring._replay_window()
-    q = (
-        Statement.objects.filter(
-            Q(pk__gt=mark.statement_id, pk__lte=top) | Q(stored__gte=since, pk__lte=top),
-            actor_home_page__in=monitoring._home_pages(university),
-        )
-        .values_list("actor_name", flat=True)
-        .distinct()
-    )
-    print("plan of the new-statements query:")
-    for line in q.explain(analyze=True).splitlines():
-        print("   ", line)
+    pages = monitoring._home_pages(university)
+    queries = {
+        "new ids": Statement.objects.filter(pk__gt=mark.statement_id, pk__lte=top, actor_home_page__in=pages),
+        "replay window": Statement.objects.filter(stored__gte=since, pk__lte=top, actor_home_page__in=pages),
+    }
+    for label, q in queries.items():
+        print(f"plan of the query for {label}:")
+        for line in q.values_list("actor_name", flat=True).distinct().explain(analyze=True).splitlines():
+            print("   ", line)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Academic affairs (教务) in a browser: a draft programme without the required
-ideological-political courses is refused approval with the reason; once academic affairs add
-them the university administrator approves it; academic affairs offer one of its courses and
-enrol two admitted students. Screenshots at a desktop and a phone width."""
+ideological-political courses is refused submission and approval with the reason; once
+academic affairs add them and submit it, the university administrator approves it; academic
+affairs offer one of its courses and enrol two admitted students. Screenshots at a desktop and a phone width."""
 
 from __future__ import annotations
 
@@ -74,6 +74,10 @@ def test_academic_affairs_define_a_programme_offer_a_course_and_enrol(
     academic.wait_for_function("document.querySelector('#standing h2').textContent.includes('正在填写')")
     assert academic.locator("[data-testid=programme-share]").inner_text() != "33.3%"
     academic.reload()
+
+    # when academic affairs submit it for approval, it is refused with the reason
+    academic.click("[data-testid=submit]")
+    assert "培养方案缺少规定的思想政治理论课" in academic.locator(".sg-messages .alert-danger").inner_text()
     academic.screenshot(path=str(screenshots / "registrar-programme-draft.png"), full_page=True)
 
     # when the university administrator asks for approval, it is refused with the reason
@@ -91,6 +95,8 @@ def test_academic_affairs_define_a_programme_offer_a_course_and_enrol(
     for i, code in enumerate(missing):
         _add_course(academic, f"SZ9{i}", f"思政课程{i}", online="30", face="8", political=code)
     assert academic.locator("[data-testid=political-complete]").is_visible()
+    academic.click("[data-testid=submit]")
+    assert "已提交审批" in academic.locator(".sg-messages").inner_text()
 
     # then the administrator approves it
     univ.goto(programme_url)

@@ -19,15 +19,18 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from sanguan.accounts import policy
-from sanguan.accounts.models import Membership, Role
+from sanguan.accounts.models import Membership, Role, User
 from sanguan.admissions.models import StudentRecord
 from sanguan.audit import services as audit
 from sanguan.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from sanguan.institutions.models import LearningCentre, Major
+from sanguan.notifications import services as notifications
 
 from . import config
 from .errors import TeachingErrorCode as Code
@@ -442,6 +445,61 @@ def _lenient_decimal(value: Any) -> Decimal:
     return number if number.is_finite() and ZERO_H <= number <= MAX_HOURS else ZERO_H
 
 
+def _refuse_problems(problems: list[tuple[Code, str, dict[str, Any]]]) -> None:
+    if problems:
+        code, message, extra = problems[0]
+        extra = dict(extra)
+        extra["problems"] = [p[0].value for p in problems]
+        raise ApplicationError(code, message, extra)
+
+
+@transaction.atomic
+def programme_submit(*, actor: Any, programme: TrainingProgramme) -> list[Any]:
+    """Academic affairs ask the university's administrators to approve a draft.
+
+    Refused, with the reason approval would give, while a required ideological-political
+    course is missing or the face-to-face share is below the minimum. The draft stays a draft
+    (and editable): the request is the audit event and the approvers' notifications. Returns
+    the users told."""
+    policy.require(actor, "programmes.define", programme)
+    programme = TrainingProgramme.objects.select_for_update().select_related("major").get(pk=programme.pk)
+    _require_draft(programme)
+    _refuse_problems(programme_problems(programme))
+    approvers = list(
+        User.objects.filter(
+            is_active=True,
+            memberships__is_active=True,
+            memberships__role=Role.UNIVERSITY_ADMIN,
+            memberships__university_id=programme.university_id,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    notifications.notify(
+        recipients=approvers,
+        kind="teaching.programme_submitted",
+        title=gettext_noop("Programme to approve: {title} (version {version})"),
+        body=gettext_noop(
+            "{who} asks you to approve the training programme {title}, version {version}. It meets the approval "
+            "rules: the required ideological-political courses are there and the face-to-face share is {share}."
+        ),
+        link=reverse("teaching:programme", args=[programme.pk]),
+        params={
+            "title": programme.title,
+            "version": programme.version,
+            "who": str(actor),
+            "share": f"{_pct(programme.face_to_face_share())}%",
+        },
+    )
+    audit.record(
+        actor=actor,
+        action="programmes.submitted",
+        target=programme,
+        data={"programme_id": programme.pk, "version": programme.version, "notified_ids": [u.pk for u in approvers]},
+    )
+    return approvers
+
+
 @transaction.atomic
 def programme_approve(*, actor: Any, programme: TrainingProgramme) -> TrainingProgramme:
     """Approve a draft; refused when a required ideological-political course is missing or the
@@ -449,12 +507,7 @@ def programme_approve(*, actor: Any, programme: TrainingProgramme) -> TrainingPr
     policy.require(actor, "programmes.approve", programme)
     programme = TrainingProgramme.objects.select_for_update().get(pk=programme.pk)
     _require_draft(programme)
-    problems = programme_problems(programme)
-    if problems:
-        code, message, extra = problems[0]
-        extra = dict(extra)
-        extra["problems"] = [p[0].value for p in problems]
-        raise ApplicationError(code, message, extra)
+    _refuse_problems(programme_problems(programme))
     previous = list(
         TrainingProgramme.objects.select_for_update().filter(
             major_id=programme.major_id, status=TrainingProgramme.Status.APPROVED

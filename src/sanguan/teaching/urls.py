@@ -15,6 +15,7 @@ urlpatterns = [
     path("programmes/<int:pk>/courses/", views.course_add, name="course_add"),
     path("programmes/<int:pk>/courses/<int:course_pk>/", views.course_edit, name="course_edit"),
     path("programmes/<int:pk>/courses/<int:course_pk>/remove/", views.course_remove, name="course_remove"),
+    path("programmes/<int:pk>/submit/", views.programme_submit, name="programme_submit"),
     path("programmes/<int:pk>/approve/", views.programme_approve, name="programme_approve"),
     path("offerings/new/", views.offering_new, name="offering_new"),
     path("offerings/<int:pk>/", views.offering, name="offering"),

@@ -202,6 +202,21 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
+@require_POST
+def programme_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask the university's administrators to approve the draft (refused while it breaks a rule)."""
+    p = _programme_for_define(request, pk)
+    if isinstance(p, HttpResponse):
+        return p
+    try:
+        services.programme_submit(actor=request.user, programme=p)
+        messages.success(request, _("Submitted: the university administrators are asked to approve this version."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("teaching:programme", pk=p.pk)
+
+
 def _majors_for(user: Any) -> Any:
     return (
         Major.objects.filter(university_id__in=_office_universities(user, "programmes.define"), is_active=True)

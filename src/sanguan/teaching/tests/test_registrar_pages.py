@@ -349,6 +349,7 @@ def _programme_urls(p, course):
         ("post", reverse("teaching:course_edit", args=[p.pk, course.pk]), course_data(code="CS101")),
         ("post", reverse("teaching:course_remove", args=[p.pk, course.pk]), {}),
         ("post", reverse("teaching:programme_standing", args=[p.pk]), course_data()),
+        ("post", reverse("teaching:programme_submit", args=[p.pk]), {}),
     ]
 
 
@@ -786,3 +787,41 @@ def test_programme_list_shows_each_version_with_its_approval_check(
 def test_programme_list_is_forbidden_to_students(client, student):
     client.force_login(student)
     assert client.get(reverse("teaching:programme_list")).status_code == 403
+
+
+def test_submission_is_refused_with_the_reason_until_the_draft_meets_the_rules(
+    client, academic_staff, university_admin, draft
+):
+    from sanguan.audit.models import AuditEvent
+    from sanguan.notifications.models import Notification
+
+    client.force_login(academic_staff)
+    html = client.get(reverse("teaching:programme", args=[draft.pk])).content.decode()
+    assert 'data-testid="submit"' in html and 'data-testid="approve"' not in html
+    # when academic affairs submit a draft without the political courses, it is refused with the reason
+    r = client.post(reverse("teaching:programme_submit", args=[draft.pk]), follow=True)
+    assert "培养方案缺少规定的思想政治理论课：思想道德与法治" in r.content.decode()
+    assert not Notification.objects.exists()
+    # when the courses are there, the submission tells the university administrator
+    for i, code in enumerate(BACHELOR_POLITICAL):
+        services.programme_course_add(
+            actor=academic_staff,
+            programme=draft,
+            code=f"SZ{i}",
+            name=code,
+            credits=2,
+            hours_online=30,
+            hours_face_to_face=6,
+            political_code=code,
+        )
+    r = client.post(reverse("teaching:programme_submit", args=[draft.pk]), follow=True)
+    assert "已提交审批" in r.content.decode()
+    note = Notification.objects.get()
+    assert (note.recipient, note.kind, note.link) == (
+        university_admin,
+        "teaching.programme_submitted",
+        reverse("teaching:programme", args=[draft.pk]),
+    )
+    assert AuditEvent.objects.get(action="programmes.submitted").data["notified_ids"] == [university_admin.pk]
+    draft.refresh_from_db()
+    assert draft.status == "DRAFT"

@@ -757,8 +757,6 @@ def enrolment_add(
     refused naming them (a registrar picking students by hand wants to know)."""
     policy.require(actor, "teaching.enrol", offering)
     students = list(students)
-    if not students:
-        raise ApplicationError(Code.ENROLMENT_STUDENT_INVALID, _("Choose at least one student."))
     for s in students:
         if s.university_id != offering.university_id or (
             offering.centre_id is not None and s.centre_id != offering.centre_id

@@ -598,6 +598,8 @@ def enrolments(request: HttpRequest, pk: int) -> HttpResponse:
         ids = {int(v) for v in request.POST.getlist("student") if v.isdigit()}
         chosen = list(student_records_visible_to(user=request.user).filter(pk__in=ids))
         try:
+            if not ids:
+                raise ApplicationError("ENROLMENT_STUDENT_INVALID", _("Choose at least one student."))
             if len(chosen) != len(ids):
                 raise NotFound("TEACHING_NOT_FOUND", _("Some students do not exist."))
             created = services.enrolment_add(actor=request.user, offering=o, students=chosen, refuse_existing=True)

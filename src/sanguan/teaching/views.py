@@ -487,7 +487,13 @@ def _teachers_of(university_ids: list[int]) -> Any:
     )
 
 
-def _offering_choices(user: Any, university_ids: list[int]) -> dict[str, Any]:
+TEACHING_CENTRE_STATUSES = (LearningCentre.Status.OPERATING, LearningCentre.Status.ENROLMENT_SUSPENDED)
+
+
+def _offering_choices(user: Any, university_ids: list[int], current: Offering | None = None) -> dict[str, Any]:
+    # A closed or merely planned site teaches nobody; one whose enrolment is suspended still
+    # teaches the students it has. An offering keeps the site it already has.
+    centres = Q(status__in=TEACHING_CENTRE_STATUSES) | Q(pk=current.centre_id if current else None)
     return {
         "courses": ProgrammeCourse.objects.filter(
             programme__university_id__in=university_ids, programme__status=TrainingProgramme.Status.APPROVED
@@ -495,7 +501,7 @@ def _offering_choices(user: Any, university_ids: list[int]) -> dict[str, Any]:
         .select_related("programme")
         .order_by("programme__title", "programme__version", "term_no", "code"),
         "teachers": _teachers_of(university_ids),
-        "centres": LearningCentre.objects.filter(university_id__in=university_ids).order_by("name"),
+        "centres": LearningCentre.objects.filter(centres, university_id__in=university_ids).order_by("name"),
     }
 
 
@@ -560,7 +566,7 @@ def offering_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "unit_count": o.unit_count,
     }
     form = forms.OfferingForm(
-        request.POST or None, initial=initial, editing=True, **_offering_choices(request.user, [o.university_id])
+        request.POST or None, initial=initial, editing=True, **_offering_choices(request.user, [o.university_id], o)
     )
     if request.method == "GET":
         form.initial.update(initial)

@@ -473,7 +473,12 @@ def test_offering_edit_refuses_a_centre_its_students_do_not_study_at(
     from sanguan.institutions.models import LearningCentre
 
     elsewhere = LearningCentre.objects.create(
-        university=university, code="JH-XG-01", name="江汉大学孝感校外教学点", host_province=province, address="孝感"
+        university=university,
+        code="JH-XG-01",
+        name="江汉大学孝感校外教学点",
+        host_province=province,
+        address="孝感",
+        status=LearningCentre.Status.OPERATING,
     )
     r = page(
         client,
@@ -825,3 +830,18 @@ def test_submission_is_refused_with_the_reason_until_the_draft_meets_the_rules(
     assert AuditEvent.objects.get(action="programmes.submitted").data["notified_ids"] == [university_admin.pk]
     draft.refresh_from_db()
     assert draft.status == "DRAFT"
+
+
+def test_offering_form_offers_only_sites_that_teach(client, academic_staff, approved_programme, centre, province):
+    from sanguan.institutions.models import LearningCentre
+
+    closed = LearningCentre.objects.create(
+        university=centre.university,
+        code="JH-XX-09",
+        name="江汉大学已撤销教学点",
+        host_province=province,
+        address="x",
+        status=LearningCentre.Status.CLOSED,
+    )
+    html = page(client, academic_staff, "get", reverse("teaching:offering_new")).content.decode()
+    assert centre.name in html and closed.name not in html

@@ -351,7 +351,8 @@ def main() -> int:
     port = free_port()
     server = subprocess.Popen(  # noqa: S603
         [str(BIN / "gunicorn"), "sanguan.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", str(a.workers),
-         "-k", "gthread", "--threads", str(a.threads), "--keep-alive", "30", "--log-level", "warning"],
+         "-k", "gthread", "--threads", str(a.threads), "--keep-alive", "30", "--log-level", "warning",
+         "--preload", "--worker-tmp-dir", "/dev/shm"],  # noqa: S108  (gunicorn heartbeat file)
         env=env, start_new_session=True)
     try:
         for _ in range(100):

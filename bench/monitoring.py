@@ -407,11 +407,16 @@ def _explain(university) -> None:
 
     mark = MonitoringWatermark.objects.get(university=university)
     top = Statement.objects.order_by("-pk").values_list("pk", flat=True).first()
-    since = mark.ran_at - monitoring._replay_window()
+    window = monitoring._replay_window()
     pages = monitoring._home_pages(university)
     queries = {
         "new ids": Statement.objects.filter(pk__gt=mark.statement_id, pk__lte=top, actor_home_page__in=pages),
-        "replay window": Statement.objects.filter(stored__gte=since, pk__lte=top, actor_home_page__in=pages),
+        "late commits": Statement.objects.filter(
+            stored__gte=mark.ran_at - window,
+            stored__lte=mark.ran_at + window,
+            pk__lte=mark.statement_id,
+            actor_home_page__in=pages,
+        ),
     }
     for label, q in queries.items():
         print(f"plan of the query for {label}:")

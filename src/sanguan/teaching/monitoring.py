@@ -342,19 +342,22 @@ def engagement_update(
     the next run (which re-reads that student in full). Ids are handed out when a
     transaction inserts and become visible when it commits, so a transaction holding a lower
     id may commit after a run has already read a higher one: an id range alone would skip
-    it for ever. Each run therefore also re-reads the statements whose ``stored`` time (set
-    by the LRS before it inserts) falls within ``MONITORING_REPLAY_SECONDS`` (default 300)
-    before the previous run. That is safe as long as no statement-writing transaction (an
+    it for ever. Each run therefore also re-reads the statements at or below the watermark
+    whose ``stored`` time (set by the LRS before it inserts, so before the previous run read
+    the highest id) falls within ``MONITORING_REPLAY_SECONDS`` (default 300) of the previous
+    run. That is safe as long as no statement-writing transaction (an
     LRS POST, a single multi-row INSERT) stays open longer than that window, clock skew
     between the LRS and the worker included; the window in time rather than a window of N
     ids is chosen because the number of ids handed out during a slow commit grows with the
     load, while the duration of a commit does not. The cost is that the students active in
-    the last few minutes before a run are read twice. The same is done for attendance
-    (``checked_in_at`` within the window) and for sessions and offerings (``updated_at``).
+    the few minutes before a run are read twice. Attendance is found the same way (ids above
+    its own watermark, or ``checked_in_at`` since the window's start), and sessions and
+    offerings by ``updated_at`` since the window's start.
 
     The new statements are found by a range scan of the primary key (``id >`` watermark)
-    filtered on the university's account home pages, plus the ``stored`` index for the
-    window; ``now`` is the time of the run (it stamps the figures and the watermark).
+    filtered on the university's account home pages, the late ones by the ``stored`` index;
+    ``now`` is the time of the run (it stamps the figures and the watermark, and bounds the
+    next run's window, so it should be the wall clock, as it is by default).
     """
     policy.require(actor, "monitoring.refresh", university)
     now = now or timezone.now()
@@ -374,7 +377,7 @@ def engagement_update(
             university,
             offerings,
             mark,
-            since=mark.ran_at - _replay_window(),
+            previous_run=mark.ran_at,
             top_statement=top_statement,
             top_attendance=top_attendance,
         )
@@ -416,14 +419,14 @@ def _affected(
     offerings: list[Offering],
     mark: MonitoringWatermark,
     *,
-    since: dt.datetime,
+    previous_run: dt.datetime,
     top_statement: int,
     top_attendance: int,
 ) -> tuple[list[Enrolment], set[str]]:
-    """The enrolments an incremental run writes, and the students whose records it reads;
-    ``since`` is the start of the replay window."""
+    """The enrolments an incremental run writes, and the students whose records it reads."""
+    since = previous_run - _replay_window()
     reread = _students_with_new_statements(
-        university, after_id=mark.statement_id, upto_id=top_statement, stored_since=since
+        university, after_id=mark.statement_id, upto_id=top_statement, previous_run=previous_run
     )
     ours = Enrolment.objects.filter(offering__in=offerings)
     ids: set[int] = set()
@@ -462,24 +465,32 @@ def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
 
 
 def _students_with_new_statements(
-    university: University, *, after_id: int, upto_id: int, stored_since: dt.datetime
+    university: University, *, after_id: int, upto_id: int, previous_run: dt.datetime
 ) -> set[str]:
-    """Student numbers with statements above ``after_id`` (up to ``upto_id``) or stored since
-    ``stored_since``, and the owners of statements voided in either.
+    """Student numbers with statements above ``after_id`` (up to ``upto_id``) or committed late
+    below it, and the owners of statements voided by either.
 
+    A late commit holds an id at or below ``after_id`` and was stamped ``stored`` before the
+    previous run read the highest id, so it lies within the replay window around that run.
     Two queries rather than one with OR, so that each has its own index: the id range scans
-    the primary key, the replay window the ``stored`` index (with OR, PostgreSQL may pick the
-    account index for the window and read every statement of the university)."""
+    the primary key, the window the ``stored`` index (with OR, the account index may be
+    chosen, which reads every statement of the university)."""
     pages = _home_pages(university)
+    window = _replay_window()
     numbers: set[str] = set()
-    for fresh in (Q(pk__gt=after_id, pk__lte=upto_id), Q(stored__gte=stored_since, pk__lte=upto_id)):
+    targets: list[Any] = []
+    for fresh in (
+        Q(pk__gt=after_id, pk__lte=upto_id),
+        Q(stored__gte=previous_run - window, stored__lte=previous_run + window, pk__lte=after_id),
+    ):
         numbers.update(
             Statement.objects.filter(fresh, actor_home_page__in=pages).values_list("actor_name", flat=True).distinct()
         )
         # A voiding is sent by whoever voids; the statement it voids names the student.
-        voided = Statement.objects.filter(fresh, is_voiding=True).values("object_statement_id")
+        targets.extend(Statement.objects.filter(fresh, is_voiding=True).values_list("object_statement_id", flat=True))
+    for chunk in _chunks(targets):
         numbers.update(
-            Statement.objects.filter(statement_id__in=voided, actor_home_page__in=pages).values_list(
+            Statement.objects.filter(statement_id__in=chunk, actor_home_page__in=pages).values_list(
                 "actor_name", flat=True
             )
         )

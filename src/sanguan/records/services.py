@@ -201,15 +201,15 @@ class Prepared:
     pk: int | None = None
 
 
-def _prepare(raw: dict, client: LrsClient, stored: datetime, parts: dict[str, tuple[str, bytes]]) -> Prepared:
+def _prepare(raw: dict, client: LrsClient, stored: datetime, stored_text: str, authority: dict,
+             parts: dict[str, tuple[str, bytes]]) -> Prepared:
     validate_statement(raw)
     s = _with_context_activity_arrays(dict(raw))
     sid = str(uuid.UUID(s["id"])) if "id" in s else str(uuid.uuid4())
     s["id"] = sid
-    stored_text = format_stored(stored)
     s["stored"] = stored_text
     s.setdefault("timestamp", stored_text)
-    s["authority"] = client.authority()
+    s["authority"] = authority
     s.setdefault("version", "1.0.0")
     for att in s.get("attachments") or []:
         if att["usageType"] == SIGNATURE_USAGE:
@@ -365,7 +365,8 @@ def statements_store(*, client: LrsClient, statements: list, parts: dict[str, tu
         raise invalid(_("expected a statement or a non-empty array of statements"))
     now = timezone.now()
     stored = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as precise as the "stored" text
-    prepared = [_prepare(raw, client, stored, parts) for raw in statements]
+    stored_text, authority = format_stored(stored), client.authority()
+    prepared = [_prepare(raw, client, stored, stored_text, authority, parts) for raw in statements]
     if put_id is not None and prepared[0].statement["id"] != put_id:
         raise bad_request(_("the statementId parameter and the statement's id differ"))
     ids = [p.statement["id"] for p in prepared]

@@ -29,7 +29,7 @@ TUNED = {
     "maintenance_work_mem": "1GB",
     "max_wal_size": "16GB",
     "checkpoint_timeout": "30min",
-    "wal_compression": "on",
+    "wal_compression": "lz4",
     "random_page_cost": "1.1",
     "max_connections": "200",
 }

@@ -2,8 +2,10 @@
 """Learning record store throughput and query latency on PostgreSQL.
 
     .venv/bin/python bench/lrs.py --cluster /var/tmp/sanguan-lrs-pg \
-        [--preload 10000000] [--workers 3] [--threads 4] [--clients 8] [--seconds 20]
+        [--preload 10000000] [--server granian] [--workers 2] [--threads 4] [--clients 8] [--seconds 20]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sg_lrsbench .venv/bin/python bench/lrs.py ...
+
+The load comes from wrk (Debian package wrk, installed by scripts/setup --tests as root) when present.
 
 1. with ``--cluster DIR`` starts (creating it on first use) a private PostgreSQL cluster with
    the settings of ``_postgres.TUNED`` — durable commits, memory sized for the table — so the
@@ -12,8 +14,9 @@
 2. tops the statement table up to ``--preload`` rows with one INSERT … SELECT over
    generate_series (server-side, no Python per row), secondary indexes dropped during the
    load and rebuilt after it;
-3. starts gunicorn (``--workers`` processes × ``--threads`` threads, persistent DB
-   connections) on a free port;
+3. starts the server on a free port: granian (``--server granian``, the default: Rust HTTP
+   handling, Django in ``--threads`` threads per process) or gunicorn (gthread), ``--workers``
+   processes, persistent DB connections;
 4. measures statements/s for POSTs of 1 statement and of 100 statements from ``--clients``
    concurrent client processes (keep-alive HTTP/1.1, stdlib only), then the latency of
    filtered GETs (verb, agent, activity, since, and verb+since) at the stored count. The
@@ -38,10 +41,12 @@ import json
 import multiprocessing as mp
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -267,6 +272,45 @@ def server_pids(server_pid: int, url: str) -> list[int]:
 
 
 def post_rate(port: int, auth: str, batch: int, clients: int, seconds: float, cpu_pids) -> dict:
+    """Statements/s for POSTs of ``batch`` statements from ``clients`` concurrent connections:
+    wrk (a C load generator, Debian's package) when installed, so that on a 2-CPU machine
+    the clients take almost nothing from the server they measure; otherwise Python processes."""
+    if shutil.which("wrk"):
+        stored, errors, elapsed, cpu, p50, p95 = _wrk_rate(port, auth, batch, clients, seconds, cpu_pids)
+        client = "wrk"
+    else:
+        stored, errors, elapsed, cpu, p50, p95 = _python_rate(port, auth, batch, clients, seconds, cpu_pids)
+        client = "python"
+    return {"batch": batch, "clients": clients, "client": client, "seconds": round(elapsed, 1),
+            "statements": stored, "errors": errors, "statements_per_s": round(stored / elapsed, 1),
+            "request_p50_ms": p50, "request_p95_ms": p95,
+            "server_cpu_ms_per_statement": round(1000 * cpu / stored, 3) if stored else None,
+            "capacity_per_s_on_all_cpus": round(stored / cpu * (os.cpu_count() or 1), 1) if cpu else None,
+            "load_average": os.getloadavg()[0]}
+
+
+def _wrk_rate(port, auth, batch, clients, seconds, cpu_pids):
+    rng = random.Random()
+    with tempfile.NamedTemporaryFile("wb", suffix=".bodies", delete=False) as f:
+        for pieces in make_bodies(rng, batch, 200 if batch > 1 else 2000):
+            f.write(ID_MARK.encode().join(pieces) + b"\n\x1e\n")
+    env = {**os.environ, "LRS_BODIES": f.name, "LRS_AUTH": auth}
+    try:
+        cpu0 = _cpu_seconds(cpu_pids())
+        out = subprocess.run(["wrk", "-t", "2", "-c", str(clients), "-d", f"{seconds:.0f}s", "--timeout", "60s",  # noqa: S603, S607
+                              "-s", str(ROOT / "bench" / "lrs_wrk.lua"), f"http://127.0.0.1:{port}"],
+                             env=env, capture_output=True, text=True, check=True).stdout
+        cpu = _cpu_seconds(cpu_pids()) - cpu0
+    finally:
+        os.unlink(f.name)
+    r = json.loads(next(line for line in out.splitlines() if line.startswith("WRK "))[4:])
+    ok = r["requests"] - r["non_2xx"]
+    elapsed = r["duration_us"] / 1e6
+    return (ok * batch, r["non_2xx"] + r["socket_errors"], elapsed, cpu,
+            round(r["p50_us"] / 1000, 1), round(r["p95_us"] / 1000, 1))
+
+
+def _python_rate(port, auth, batch, clients, seconds, cpu_pids):
     barrier = mp.Barrier(clients + 1)
     with mp.Pool(clients, initializer=_init, initargs=(barrier,)) as pool:
         pending = pool.map_async(_poster, [(port, auth, batch, seconds, random.getrandbits(64))
@@ -280,13 +324,15 @@ def post_rate(port: int, auth: str, batch: int, clients: int, seconds: float, cp
     stored = sum(r[0] for r in results)
     errors = sum(r[1] for r in results)
     lat = sorted(x for r in results for x in r[2])
-    return {"batch": batch, "clients": clients, "seconds": round(elapsed, 1), "statements": stored, "errors": errors,
-            "statements_per_s": round(stored / elapsed, 1),
-            "request_p50_ms": round(1000 * lat[len(lat) // 2], 1) if lat else None,
-            "request_p95_ms": round(1000 * lat[int(len(lat) * 0.95)], 1) if lat else None,
-            "server_cpu_ms_per_statement": round(1000 * cpu / stored, 3) if stored else None,
-            "capacity_per_s_on_all_cpus": round(stored / cpu * (os.cpu_count() or 1), 1) if cpu else None,
-            "load_average": os.getloadavg()[0]}
+    return (stored, errors, elapsed, cpu, round(1000 * lat[len(lat) // 2], 1) if lat else None,
+            round(1000 * lat[int(len(lat) * 0.95)], 1) if lat else None)
+
+
+def post_line(label: str, r: dict) -> str:
+    return (f"{label} {r['statements_per_s']:>8,.1f} statements/s  ({r['clients']} {r['client']} clients, "
+            f"p50 {r['request_p50_ms']} ms, p95 {r['request_p95_ms']} ms, {r['errors']} errors); "
+            f"server CPU {r['server_cpu_ms_per_statement']} ms/statement = {r['capacity_per_s_on_all_cpus']:,}/s "
+            f"on {os.cpu_count()} idle CPUs; load avg {r['load_average']:.1f}")
 
 
 def get_latency(port: int, auth: str, name: str, make_params, n: int = 40) -> dict:
@@ -313,12 +359,14 @@ def get_latency(port: int, auth: str, name: str, make_params, n: int = 40) -> di
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--preload", type=int, default=10_000_000, help="statements stored before the GETs (10M)")
-    ap.add_argument("--workers", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=4)
+    ap.add_argument("--workers", type=int, default=2, help="server processes (one per CPU)")
+    ap.add_argument("--threads", type=int, default=4, help="request threads per process")
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--limit", type=int, default=100, help="limit of the filtered GETs")
     ap.add_argument("--load-only", action="store_true", help="stop after the preload")
+    ap.add_argument("--server", choices=["granian", "gunicorn"], default="granian",
+                    help="granian (Rust HTTP, the production server) or gunicorn (gthread)")
     ap.add_argument("--cluster", metavar="DIR", help="run a private, tuned PostgreSQL cluster in DIR")
     a = ap.parse_args()
 
@@ -349,11 +397,15 @@ def main() -> int:
         return 0
 
     port = free_port()
-    server = subprocess.Popen(  # noqa: S603
-        [str(BIN / "gunicorn"), "sanguan.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", str(a.workers),
-         "-k", "gthread", "--threads", str(a.threads), "--keep-alive", "30", "--log-level", "warning",
-         "--preload", "--worker-tmp-dir", "/dev/shm"],  # noqa: S108  (gunicorn heartbeat file)
-        env=env, start_new_session=True)
+    if a.server == "granian":
+        cmd = [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+               "--workers", str(a.workers), "--blocking-threads", str(a.threads), "--log-level", "warning",
+               "sanguan.wsgi:application"]
+    else:
+        cmd = [str(BIN / "gunicorn"), "sanguan.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", str(a.workers),
+               "-k", "gthread", "--threads", str(a.threads), "--keep-alive", "30", "--log-level", "warning",
+               "--preload", "--worker-tmp-dir", "/dev/shm"]  # noqa: S108  (gunicorn heartbeat file)
+    server = subprocess.Popen(cmd, env=env, start_new_session=True)  # noqa: S603
     try:
         for _ in range(100):
             try:
@@ -361,24 +413,16 @@ def main() -> int:
                 break
             except OSError:
                 time.sleep(0.2)
-        log(f"gunicorn: {a.workers} workers × {a.threads} threads on :{port}; {os.cpu_count()} CPUs; "
+        log(f"{a.server}: {a.workers} workers × {a.threads} threads on :{port}; {os.cpu_count()} CPUs; "
             f"{stored:,} statements stored")
         post_rate(port, auth, 1, a.clients, 2, lambda: [])  # warm every worker's connection
         def cpu_pids():
             return server_pids(server.pid, url)
 
         single = post_rate(port, auth, 1, a.clients, a.seconds, cpu_pids)
-        log(f"POST 1 statement:    {single['statements_per_s']:>8,.1f} statements/s  "
-            f"({a.clients} clients, p50 {single['request_p50_ms']} ms, p95 {single['request_p95_ms']} ms, "
-            f"{single['errors']} errors); server CPU {single['server_cpu_ms_per_statement']} ms/statement "
-            f"= {single['capacity_per_s_on_all_cpus']:,}/s on {os.cpu_count()} idle CPUs; "
-            f"load avg {single['load_average']:.1f}")
+        log(post_line("POST 1 statement:   ", single))
         batch = post_rate(port, auth, 100, a.clients, a.seconds, cpu_pids)
-        log(f"POST 100 statements: {batch['statements_per_s']:>8,.1f} statements/s  "
-            f"({a.clients} clients, p50 {batch['request_p50_ms']} ms, p95 {batch['request_p95_ms']} ms, "
-            f"{batch['errors']} errors); server CPU {batch['server_cpu_ms_per_statement']} ms/statement "
-            f"= {batch['capacity_per_s_on_all_cpus']:,}/s on {os.cpu_count()} idle CPUs; "
-            f"load avg {batch['load_average']:.1f}")
+        log(post_line("POST 100 statements:", batch))
         with psycopg.connect(url) as conn:
             total = conn.execute("SELECT count(*) FROM records_statement").fetchone()[0]
         lim = {"limit": str(a.limit)}

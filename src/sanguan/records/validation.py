@@ -10,6 +10,7 @@ import json
 import re
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
+from json.encoder import encode_basestring
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -155,8 +156,13 @@ def ifi_of(agent: dict) -> str | None:
         return "openid:" + agent["openid"]
     if "account" in agent:
         acc = agent["account"]
-        return "acct:" + json.dumps([acc.get("homePage"), acc.get("name")], ensure_ascii=False)
+        # json.dumps([homePage, name], ensure_ascii=False), without building an encoder per call
+        return f"acct:[{_json_value(acc.get('homePage'))}, {_json_value(acc.get('name'))}]"
     return None
+
+
+def _json_value(v: Any) -> str:
+    return encode_basestring(v) if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
 
 
 def _agent_ifis(v: dict, path: str) -> None:

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,6 +50,16 @@ def lrs_client_create(*, name: str, university=None) -> NewClient:
 
 
 # -- statements ---------------------------------------------------------------------------
+
+
+def compact_json(value) -> str:
+    """``json.dumps(value, ensure_ascii=False, separators=(",", ":"))``, by orjson (a fifth of
+    the CPU of storing a batch went to the standard encoder); the standard encoder still
+    writes what orjson refuses (integers beyond 64 bits)."""
+    try:
+        return orjson.dumps(value).decode("utf-8")
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def format_stored(dt: datetime) -> str:
@@ -227,7 +238,7 @@ def _prepare(raw: dict, client: LrsClient, stored: datetime, stored_text: str, a
         sid, stored, client.university_id, client.pk, verb_id, ifi_of(actor) or "", account.get("homePage", ""),
         account.get("name", ""), obj_type, obj_ifi, ref, reg.lower() if reg else None, False,
         void_target is not None, bool(s.get("attachments")),
-        json.dumps(s, ensure_ascii=False, separators=(",", ":")),
+        compact_json(s),
     ]
     return Prepared(raw=raw, row=row, relations=_relations(s), statement=s, void_target=void_target)
 

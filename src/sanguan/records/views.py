@@ -172,9 +172,20 @@ def _require(req: XapiRequest, name: str) -> str:
     return req.params[name]
 
 
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not JSON")
+
+
+def parse_json(data: bytes):
+    """Strict JSON: the standard parser, which keeps big integers exact, without the NaN and
+    Infinity it accepts by default (they are not JSON, and stored they would make every
+    answer holding them unreadable)."""
+    return json.loads(data.decode("utf-8"), parse_constant=_not_json)
+
+
 def _json_body(req: XapiRequest):
     try:
-        return json.loads(req.body.decode("utf-8"))
+        return parse_json(req.body)
     except (ValueError, UnicodeDecodeError):
         raise invalid(_("the body is not valid JSON")) from None
 
@@ -247,7 +258,7 @@ def _statement_payload(req: XapiRequest):
     if ctype == "multipart/mixed":
         body, parts = _multipart(req)
         try:
-            return json.loads(body.decode("utf-8")), parts
+            return parse_json(body), parts
         except (ValueError, UnicodeDecodeError):
             raise invalid(_("the statement part is not valid JSON")) from None
     if ctype != "application/json" and not req.extra.get("alternate"):

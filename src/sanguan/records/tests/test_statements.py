@@ -424,3 +424,25 @@ def test_batch_folds_activity_definitions_into_the_canonical_one(xapi, size):
     assert resp.status_code == 200
     assert resp.json()["definition"] == {"name": {"zh-CN": "第七讲", "en-US": "Lecture 7"},
                                          "description": {"en-US": "Recursion"}}
+
+
+def test_stored_json_is_the_compact_standard_serialisation(xapi):
+    # given a statement with non-ASCII text, escapes, floats and an integer beyond 64 bits
+    ext = {"https://lms.example.edu.cn/ext/big": 123456789012345678901234567890,
+           "https://lms.example.edu.cn/ext/text": "第一章\n\"引号\"\u2028\t",
+           "https://lms.example.edu.cn/ext/float": [0.1, 1e16, -2.5e-7]}
+    sid = new_id()
+    assert xapi.post("statements", statement(id=sid, result={"extensions": ext})).status_code == 200
+    # then the stored text is what json.dumps(ensure_ascii=False, compact) writes, and reads back exactly
+    row = Statement.objects.get(statement_id=sid)
+    assert row.full == json.dumps(json.loads(row.full), ensure_ascii=False, separators=(",", ":"))
+    back = xapi.get("statements", {"statementId": sid}).json()
+    assert back["result"]["extensions"] == ext
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_not_json_and_store_nothing(xapi, constant):
+    body = json.dumps(statement(result={"score": {"raw": 1}})).replace('"raw": 1', f'"raw": {constant}')
+    resp = xapi.post("statements", body)
+    assert resp.status_code == 400
+    assert Statement.objects.count() == 0

@@ -173,6 +173,23 @@ def programme_update(
     return programme
 
 
+def _draft_and_course_fields(
+    programme_pk: int, course_pk: int | None, **given: Any
+) -> tuple[TrainingProgramme, dict[str, Any]]:
+    """Lock the programme, refuse unless it is a draft, validate the course's fields and refuse a
+    code another of its courses (other than ``course_pk``) already has."""
+    programme = TrainingProgramme.objects.select_for_update().get(pk=programme_pk)
+    _require_draft(programme)
+    fields = _course_fields(**given)
+    if programme.courses.filter(code=fields["code"]).exclude(pk=course_pk).exists():
+        raise Conflict(
+            Code.COURSE_CODE_TAKEN,
+            _("The programme already has a course {code}.").format(code=fields["code"]),
+            {"field": "code"},
+        )
+    return programme, fields
+
+
 def _course_fields(
     *,
     code: str,
@@ -251,9 +268,9 @@ def programme_course_add(
     political_code: str = "",
 ) -> ProgrammeCourse:
     policy.require(actor, "programmes.define", programme)
-    programme = TrainingProgramme.objects.select_for_update().get(pk=programme.pk)
-    _require_draft(programme)
-    fields = _course_fields(
+    programme, fields = _draft_and_course_fields(
+        programme.pk,
+        None,
         code=code,
         name=name,
         credits=credits,
@@ -264,12 +281,6 @@ def programme_course_add(
         is_compulsory=is_compulsory,
         political_code=political_code,
     )
-    if programme.courses.filter(code=fields["code"]).exists():
-        raise Conflict(
-            Code.COURSE_CODE_TAKEN,
-            _("The programme already has a course {code}.").format(code=fields["code"]),
-            {"field": "code"},
-        )
     course = ProgrammeCourse.objects.create(programme=programme, **fields)
     audit.record(
         actor=actor,
@@ -297,9 +308,9 @@ def programme_course_update(
 ) -> ProgrammeCourse:
     """Change a course of a draft programme (an approved version changes only by a new version)."""
     policy.require(actor, "programmes.define", course.programme)
-    programme = TrainingProgramme.objects.select_for_update().get(pk=course.programme_id)
-    _require_draft(programme)
-    fields = _course_fields(
+    programme, fields = _draft_and_course_fields(
+        course.programme_id,
+        course.pk,
         code=code,
         name=name,
         credits=credits,
@@ -310,12 +321,6 @@ def programme_course_update(
         is_compulsory=is_compulsory,
         political_code=political_code,
     )
-    if programme.courses.filter(code=fields["code"]).exclude(pk=course.pk).exists():
-        raise Conflict(
-            Code.COURSE_CODE_TAKEN,
-            _("The programme already has a course {code}.").format(code=fields["code"]),
-            {"field": "code"},
-        )
     changed = sorted(k for k, v in fields.items() if getattr(course, k) != v)
     for key, value in fields.items():
         setattr(course, key, value)

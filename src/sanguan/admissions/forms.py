@@ -3,25 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sanguan.core.forms import Styled
 from sanguan.institutions.models import Level, University
 
 from .models import EnrollmentPlan, ExamSession, Payment, PriorQualification, Season
-
-
-class Styled(forms.Form):
-    """Bootstrap classes on every widget, so templates render fields in one loop."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            w = field.widget
-            if isinstance(w, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(w, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            w.attrs.setdefault("class", css)
 
 
 class PlanChoiceField(forms.ModelChoiceField):

@@ -13,6 +13,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from sanguan.core import forms as core_forms
 from sanguan.core.errors import ApplicationError
 from sanguan.institutions.models import LearningCentre, Major
 
@@ -22,36 +23,13 @@ from .models import ProgrammeCourse, TrainingProgramme
 SEASONS = [("AUTUMN", _("Autumn")), ("SPRING", _("Spring"))]
 
 
-class Styled(forms.Form):
-    """Bootstrap classes on every widget, so templates render fields in one loop."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            w = field.widget
-            if isinstance(w, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(w, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            w.attrs.setdefault("class", css)
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        super().add_error(field, error)
-        # Bootstrap shows a field's message only next to a widget marked invalid.
-        for name in self.errors:
-            if name in self.fields:
-                css = self.fields[name].widget.attrs.get("class", "")
-                if "is-invalid" not in css:
-                    self.fields[name].widget.attrs["class"] = f"{css} is-invalid".strip()
-
+class Styled(core_forms.Styled):
     def add_service_error(self, exc: ApplicationError) -> None:
-        """The service's message, next to the field it names (or above the form)."""
-        field = exc.extra.get("field")
-        if field == "term":
-            field = "year" if "year" in self.fields else None
-        self.add_error(field if field in self.fields else None, exc.message)
+        # Offering services name the term; the form asks for its year and season.
+        if exc.extra.get("field") == "term" and "year" in self.fields:
+            self.add_error("year", exc.message)
+        else:
+            super().add_service_error(exc)
 
 
 class MajorChoiceField(forms.ModelChoiceField):

@@ -4,6 +4,7 @@ dashboards. Views parse input, call one selector or service, and render."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -80,6 +81,20 @@ def _refused(request: HttpRequest, message: str = "") -> HttpResponse:
 
 def _error_status(exc: ApplicationError) -> int:
     return exc.status if exc.status in (400, 403, 404, 409) else 400
+
+
+def _submitted(form: forms.Styled, act: Callable[[], HttpResponse]) -> tuple[HttpResponse | None, int]:
+    """A posted form through its service: ``act()``'s response (a redirect) when the input is
+    valid and the service agrees; otherwise no response and the status to show the form again
+    with: 400 for bad input, the refusal's own for a service's refusal, whose message is put on
+    the form."""
+    if not form.is_valid():
+        return None, 400
+    try:
+        return act(), 200
+    except ApplicationError as exc:
+        form.add_service_error(exc)
+        return None, _error_status(exc)
 
 
 def _programme_for_define(request: HttpRequest, pk: int) -> TrainingProgramme | HttpResponse:
@@ -235,21 +250,20 @@ def programme_new(request: HttpRequest) -> HttpResponse:
     form = forms.ProgrammeForm(request.POST or None, majors=majors)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+
+        def act() -> HttpResponse:
             d = form.cleaned_data
-            try:
-                p = services.programme_create(
-                    actor=request.user, major=d["major"], title=d["title"], first_intake_year=d["first_intake_year"]
-                )
-                messages.success(
-                    request, _("Draft version {version} is created; add its courses.").format(version=p.version)
-                )
-                return redirect("teaching:programme", pk=p.pk)
-            except ApplicationError as exc:
-                form.add_service_error(exc)
-                status = _error_status(exc)
-        else:
-            status = 400
+            p = services.programme_create(
+                actor=request.user, major=d["major"], title=d["title"], first_intake_year=d["first_intake_year"]
+            )
+            messages.success(
+                request, _("Draft version {version} is created; add its courses.").format(version=p.version)
+            )
+            return redirect("teaching:programme", pk=p.pk)
+
+        done, status = _submitted(form, act)
+        if done is not None:
+            return done
     return render(
         request,
         "teaching/programme_form.html",
@@ -271,28 +285,27 @@ def programme_new_version(request: HttpRequest, pk: int) -> HttpResponse:
     )
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+
+        def act() -> HttpResponse:
             d = form.cleaned_data
-            try:
-                p = services.programme_create(
-                    actor=request.user,
-                    major=source.major,
-                    title=d["title"],
-                    first_intake_year=d["first_intake_year"],
-                    copy_from=source,
-                )
-                messages.success(
-                    request,
-                    _("Draft version {version} is created from version {source}.").format(
-                        version=p.version, source=source.version
-                    ),
-                )
-                return redirect("teaching:programme", pk=p.pk)
-            except ApplicationError as exc:
-                form.add_service_error(exc)
-                status = _error_status(exc)
-        else:
-            status = 400
+            p = services.programme_create(
+                actor=request.user,
+                major=source.major,
+                title=d["title"],
+                first_intake_year=d["first_intake_year"],
+                copy_from=source,
+            )
+            messages.success(
+                request,
+                _("Draft version {version} is created from version {source}.").format(
+                    version=p.version, source=source.version
+                ),
+            )
+            return redirect("teaching:programme", pk=p.pk)
+
+        done, status = _submitted(form, act)
+        if done is not None:
+            return done
     return render(
         request,
         "teaching/programme_form.html",
@@ -316,26 +329,21 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form.add_error(None, _("Only a draft programme can change; start a new version instead."))
         status = 409
     elif request.method == "POST":
-        if form.is_valid():
-            try:
-                services.programme_update(actor=request.user, programme=p, **form.cleaned_data)
-                messages.success(request, _("Saved."))
-                return redirect("teaching:programme", pk=p.pk)
-            except ApplicationError as exc:
-                form.add_service_error(exc)
-                status = _error_status(exc)
-        else:
-            status = 400
+
+        def act() -> HttpResponse:
+            services.programme_update(actor=request.user, programme=p, **form.cleaned_data)
+            messages.success(request, _("Saved."))
+            return redirect("teaching:programme", pk=p.pk)
+
+        done, status = _submitted(form, act)
+        if done is not None:
+            return done
     return render(
         request,
         "teaching/programme_form.html",
         {"form": form, "heading": _("Edit the programme"), "programme": p, "source": None},
         status=status,
     )
-
-
-def _course_kwargs(form: forms.CourseForm) -> dict[str, Any]:
-    return dict(form.cleaned_data)
 
 
 @login_required
@@ -345,15 +353,16 @@ def course_add(request: HttpRequest, pk: int) -> HttpResponse:
     if isinstance(p, HttpResponse):
         return p
     form = forms.CourseForm(request.POST)
-    if not form.is_valid():
-        return _programme_page(request, p, course_form=form, status=400)
-    try:
-        course = services.programme_course_add(actor=request.user, programme=p, **_course_kwargs(form))
-    except ApplicationError as exc:
-        form.add_service_error(exc)
-        return _programme_page(request, p, course_form=form, status=_error_status(exc))
-    messages.success(request, _("Course {code} is added.").format(code=course.code))
-    return redirect("teaching:programme", pk=p.pk)
+
+    def act() -> HttpResponse:
+        course = services.programme_course_add(actor=request.user, programme=p, **form.cleaned_data)
+        messages.success(request, _("Course {code} is added.").format(code=course.code))
+        return redirect("teaching:programme", pk=p.pk)
+
+    done, status = _submitted(form, act)
+    if done is not None:
+        return done
+    return _programme_page(request, p, course_form=form, status=status)
 
 
 def _course_of(
@@ -381,16 +390,15 @@ def course_edit(request: HttpRequest, pk: int, course_pk: int) -> HttpResponse:
         form.add_error(None, _("Only a draft programme can change; start a new version instead."))
         status = 409
     elif request.method == "POST":
-        if form.is_valid():
-            try:
-                services.programme_course_update(actor=request.user, course=course, **_course_kwargs(form))
-                messages.success(request, _("Saved."))
-                return redirect("teaching:programme", pk=p.pk)
-            except ApplicationError as exc:
-                form.add_service_error(exc)
-                status = _error_status(exc)
-        else:
-            status = 400
+
+        def act() -> HttpResponse:
+            services.programme_course_update(actor=request.user, course=course, **form.cleaned_data)
+            messages.success(request, _("Saved."))
+            return redirect("teaching:programme", pk=p.pk)
+
+        done, status = _submitted(form, act)
+        if done is not None:
+            return done
     draft = form.data if form.is_bound else None
     return render(
         request,
@@ -532,18 +540,17 @@ def offering_new(request: HttpRequest) -> HttpResponse:
     form = forms.OfferingForm(request.POST or None, initial=initial, **_offering_choices(request.user, universities))
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                o = services.offering_create(
-                    actor=request.user, course=form.cleaned_data["course"], **_offering_service_kwargs(form)
-                )
-                messages.success(request, _("The offering is created; enrol its students."))
-                return redirect("teaching:enrolments", pk=o.pk)
-            except ApplicationError as exc:
-                form.add_service_error(exc)
-                status = _error_status(exc)
-        else:
-            status = 400
+
+        def act() -> HttpResponse:
+            o = services.offering_create(
+                actor=request.user, course=form.cleaned_data["course"], **_offering_service_kwargs(form)
+            )
+            messages.success(request, _("The offering is created; enrol its students."))
+            return redirect("teaching:enrolments", pk=o.pk)
+
+        done, status = _submitted(form, act)
+        if done is not None:
+            return done
     return render(request, "teaching/offering_form.html", {"form": form, "offering": None}, status=status)
 
 
@@ -572,16 +579,15 @@ def offering_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form.initial.update(initial)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.offering_update(actor=request.user, offering=o, **_offering_service_kwargs(form))
-                messages.success(request, _("Saved."))
-                return redirect("teaching:offering", pk=o.pk)
-            except ApplicationError as exc:
-                form.add_service_error(exc)
-                status = _error_status(exc)
-        else:
-            status = 400
+
+        def act() -> HttpResponse:
+            services.offering_update(actor=request.user, offering=o, **_offering_service_kwargs(form))
+            messages.success(request, _("Saved."))
+            return redirect("teaching:offering", pk=o.pk)
+
+        done, status = _submitted(form, act)
+        if done is not None:
+            return done
     return render(request, "teaching/offering_form.html", {"form": form, "offering": o}, status=status)
 
 

@@ -259,7 +259,7 @@ def _cpu_seconds(pids: list[int]) -> float:
 
 
 def server_pids(server_pid: int, url: str) -> list[int]:
-    """The gunicorn master and workers, this database's backends and the WAL/checkpoint processes."""
+    """The server (granian or gunicorn) and its workers, this database's backends and the WAL/checkpoint processes."""
     import psycopg
 
     children = Path(f"/proc/{server_pid}/task/{server_pid}/children")

@@ -118,6 +118,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
         None if _prepare in ("", "none", "off") else int(_prepare)
     )
+# Concurrent single-statement POSTs to the LRS that one server process handles at the same
+# moment share one transaction (records/group_commit.py; PostgreSQL only). Off: every request
+# commits alone.
+SANGUAN_LRS_GROUP_COMMIT = os.environ.get("SANGUAN_LRS_GROUP_COMMIT", "on").strip().lower() not in (
+    "0", "off", "false", "no")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

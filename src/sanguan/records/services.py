@@ -18,11 +18,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import orjson
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .errors import RecordsErrorCode, XapiError, bad_request, invalid
+from .group_commit import GroupCommit
 from .models import Activity, Attachment, Document, LrsClient, Statement, StatementRelation
 from .validation import SIGNATURE_USAGE, VOIDED, ifi_of, validate_statement
 
@@ -387,11 +389,22 @@ def statements_store(*, client: LrsClient, statements: list, parts: dict[str, tu
     stray = set(parts) - referenced
     if stray:
         raise invalid(_("the request holds attachment parts no statement refers to"))
+    if parts or any(p.void_target for p in prepared) or not _group_commit_applies(len(prepared)):
+        _store(prepared, parts)
+    else:
+        _grouped.submit(prepared)
+    return ids
+
+
+def _store(prepared: list[Prepared], parts: dict[str, tuple[str, bytes]], *, arrays: bool = False) -> None:
+    """Store validated statements in one transaction (409 and nothing stored if one repeats a
+    stored id with different content). ``arrays``: on PostgreSQL, use the array statement
+    whatever the number of statements."""
     sent = _sent_definitions(prepared)
     with transaction.atomic():
         _apply_voiding(prepared)
         unknown = [a for a in sent if a not in _activity_seen]
-        if connection.vendor == "postgresql" and len(prepared) >= _UNNEST_FROM:
+        if connection.vendor == "postgresql" and (arrays or len(prepared) >= _UNNEST_FROM):
             inserted, definitions = _insert_pg(prepared, unknown)
         else:
             inserted, definitions = _insert_rows(prepared, unknown)
@@ -413,7 +426,26 @@ def statements_store(*, client: LrsClient, statements: list, parts: dict[str, tu
         if definitions is not None and any(a not in definitions and a in _activity_seen for a in todo):
             definitions = None  # a cached activity changes: read it again (under its lock, below)
         _upsert_activities(todo, definitions)
-    return ids
+
+
+def _store_together(requests: list[list[Prepared]]) -> None:
+    """The statements of several concurrent requests in one transaction; refused (so that
+    each request is stored alone) if two of them carry the same statement id."""
+    prepared = [p for batch in requests for p in batch]
+    if len({p.statement["id"] for p in prepared}) != len(prepared):
+        raise ValueError("two requests of the group carry the same statement id")
+    _store(prepared, {}, arrays=True)  # one round trip and the COMMIT for the whole group
+
+
+def _group_commit_applies(size: int) -> bool:
+    """Small requests without voiding or attachments, on PostgreSQL, outside any transaction
+    of the caller's (whose commit they must not escape), are stored in groups."""
+    return (size < _UNNEST_FROM and connection.vendor == "postgresql" and settings.SANGUAN_LRS_GROUP_COMMIT
+            and not connection.in_atomic_block)
+
+
+_grouped: GroupCommit[list[Prepared]] = GroupCommit(alone=lambda prepared: _store(prepared, {}),
+                                                    together=_store_together)
 
 
 _INSERT_CHUNK = 500

@@ -9,6 +9,7 @@ import uuid
 import pytest
 from django.test import Client
 
+from sanguan.records import services
 from sanguan.records.services import lrs_client_create
 
 VERSION = "1.0.3"
@@ -42,6 +43,15 @@ class Xapi:
         from urllib.parse import urlencode
 
         return self.http.delete("/xapi/" + path + "?" + urlencode(params or {}), **self.headers(**extra))
+
+
+@pytest.fixture(autouse=True)
+def _forget_known_activities():
+    """The process learns activity definitions when a write commits; a test database that is
+    emptied between tests must not leave that knowledge behind."""
+    services._activity_seen.clear()
+    yield
+    services._activity_seen.clear()
 
 
 @pytest.fixture

@@ -271,21 +271,37 @@ def server_pids(server_pid: int, url: str) -> list[int]:
     return pids
 
 
-def post_rate(port: int, auth: str, batch: int, clients: int, seconds: float, cpu_pids) -> dict:
+def _commits(url: str) -> int:
+    """Transactions committed in the database so far (an idle backend reports within 10 s)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()").fetchone()[0]
+
+
+def post_rate(port: int, auth: str, batch: int, clients: int, seconds: float, cpu_pids, url: str | None = None) -> dict:
     """Statements/s for POSTs of ``batch`` statements from ``clients`` concurrent connections:
     wrk (a C load generator, Debian's package) when installed, so that on a 2-CPU machine
-    the clients take almost nothing from the server they measure; otherwise Python processes."""
+    the clients take almost nothing from the server they measure; otherwise Python processes.
+    With ``url``, also the database transactions committed per request (below 1 when the
+    server commits concurrent requests together)."""
+    commits0 = _commits(url) if url else 0
     if shutil.which("wrk"):
         stored, errors, elapsed, cpu, p50, p95 = _wrk_rate(port, auth, batch, clients, seconds, cpu_pids)
         client = "wrk"
     else:
         stored, errors, elapsed, cpu, p50, p95 = _python_rate(port, auth, batch, clients, seconds, cpu_pids)
         client = "python"
+    commits = None
+    if url:
+        time.sleep(11)  # idle backends report their statistics within 10 s
+        commits = _commits(url) - commits0
     return {"batch": batch, "clients": clients, "client": client, "seconds": round(elapsed, 1),
             "statements": stored, "errors": errors, "statements_per_s": round(stored / elapsed, 1),
             "request_p50_ms": p50, "request_p95_ms": p95,
             "server_cpu_ms_per_statement": round(1000 * cpu / stored, 3) if stored else None,
             "capacity_per_s_on_all_cpus": round(stored / cpu * (os.cpu_count() or 1), 1) if cpu else None,
+            "commits_per_request": round(commits / (stored / batch + errors), 2) if commits and stored else None,
             "load_average": os.getloadavg()[0]}
 
 
@@ -332,7 +348,8 @@ def post_line(label: str, r: dict) -> str:
     return (f"{label} {r['statements_per_s']:>8,.1f} statements/s  ({r['clients']} {r['client']} clients, "
             f"p50 {r['request_p50_ms']} ms, p95 {r['request_p95_ms']} ms, {r['errors']} errors); "
             f"server CPU {r['server_cpu_ms_per_statement']} ms/statement = {r['capacity_per_s_on_all_cpus']:,}/s "
-            f"on {os.cpu_count()} idle CPUs; load avg {r['load_average']:.1f}")
+            f"on {os.cpu_count()} idle CPUs; {r['commits_per_request']} commits/request; "
+            f"load avg {r['load_average']:.1f}")
 
 
 def get_latency(port: int, auth: str, name: str, make_params, n: int = 40) -> dict:
@@ -365,6 +382,7 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--limit", type=int, default=100, help="limit of the filtered GETs")
     ap.add_argument("--load-only", action="store_true", help="stop after the preload")
+    ap.add_argument("--posts-only", action="store_true", help="measure the POSTs, not the GETs")
     ap.add_argument("--server", choices=["granian", "gunicorn"], default="granian",
                     help="granian (Rust HTTP, the production server) or gunicorn (gthread)")
     ap.add_argument("--cluster", metavar="DIR", help="run a private, tuned PostgreSQL cluster in DIR")
@@ -419,10 +437,13 @@ def main() -> int:
         def cpu_pids():
             return server_pids(server.pid, url)
 
-        single = post_rate(port, auth, 1, a.clients, a.seconds, cpu_pids)
+        single = post_rate(port, auth, 1, a.clients, a.seconds, cpu_pids, url)
         log(post_line("POST 1 statement:   ", single))
-        batch = post_rate(port, auth, 100, a.clients, a.seconds, cpu_pids)
+        batch = post_rate(port, auth, 100, a.clients, a.seconds, cpu_pids, url)
         log(post_line("POST 100 statements:", batch))
+        if a.posts_only:
+            print(json.dumps({"post_single": single, "post_batch": batch}))
+            return 0
         with psycopg.connect(url) as conn:
             total = conn.execute("SELECT count(*) FROM records_statement").fetchone()[0]
         lim = {"limit": str(a.limit)}

@@ -208,8 +208,15 @@ CELERY_TIMEZONE = TIME_ZONE
 # compliance rules every night at SANGUAN_COMPLIANCE_RUN_HOUR (default 2) o'clock.
 SANGUAN_MONITOR_INTERVAL_SECONDS = int(os.environ.get("SANGUAN_MONITOR_INTERVAL_SECONDS", "3600"))
 SANGUAN_COMPLIANCE_RUN_HOUR = int(os.environ.get("SANGUAN_COMPLIANCE_RUN_HOUR", "2"))
+# Failed notification e-mails are tried again every SANGUAN_EMAIL_RETRY_SECONDS (default 900),
+# at most SANGUAN_EMAIL_MAX_ATTEMPTS times in all (default 5), for SANGUAN_EMAIL_RETRY_HOURS
+# after the notification was written (default 24).
+SANGUAN_EMAIL_RETRY_SECONDS = int(os.environ.get("SANGUAN_EMAIL_RETRY_SECONDS", "900"))
+SANGUAN_EMAIL_MAX_ATTEMPTS = int(os.environ.get("SANGUAN_EMAIL_MAX_ATTEMPTS", "5"))
+SANGUAN_EMAIL_RETRY_HOURS = int(os.environ.get("SANGUAN_EMAIL_RETRY_HOURS", "24"))
 CELERY_BEAT_SCHEDULE = {
     "teaching-monitoring": {"task": "teaching.monitor_all", "schedule": float(SANGUAN_MONITOR_INTERVAL_SECONDS)},
+    "notification-email-retry": {"task": "notifications.retry_emails", "schedule": float(SANGUAN_EMAIL_RETRY_SECONDS)},
     "compliance-nightly": {
         "task": "compliance.run",
         "schedule": crontab(hour=SANGUAN_COMPLIANCE_RUN_HOUR, minute=0),

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,9 +26,10 @@ USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+-]{3,150}$")
 
 @transaction.atomic
 def user_create(
-    *, actor: Any, username: str, password: str, display_name: str = "", check_password: bool = True
+    *, actor: Any, username: str, password: str, display_name: str = "", email: str = "", check_password: bool = True
 ) -> User:
-    """A new account with no role; roles come with ``membership_grant``."""
+    """A new account with no role; roles come with ``membership_grant``. ``email`` (optional)
+    is where notifications are mailed."""
     policy.require(actor, "accounts.manage_university_users")
     username = (username or "").strip()
     if not USERNAME_RE.match(username):
@@ -37,7 +39,13 @@ def user_create(
         )
     if User.objects.filter(username__iexact=username).exists():
         raise Conflict(AccountsErrorCode.USERNAME_TAKEN, _("This username is already taken."))
-    user = User(username=username, display_name=display_name.strip())
+    email = (email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ApplicationError(AccountsErrorCode.EMAIL_INVALID, _("This is not a valid e-mail address.")) from None
+    user = User(username=username, display_name=display_name.strip(), email=email)
     if check_password:
         try:
             validate_password(password, user)

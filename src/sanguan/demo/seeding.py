@@ -60,6 +60,9 @@ APP_ORDER: tuple[str, ...] = (
 LOGINS_FILE = "demo-logins.json"
 PLANTED_FILE = "demo-planted.json"
 CENTRE_VIOLATIONS = ("unfiled", "undisclosed", "no_agreement")
+# Demo accounts' e-mail addresses: a reserved domain (RFC 2606), so nothing can reach a real
+# mailbox; in the embedded default the messages land as files in $SANGUAN_DATA_DIR/mail.
+DEMO_MAIL_DOMAIN = "demo.sanguan.example"
 DEMO_USERNAMES = ("admin", "moe", "hubei", "univ", "academic", "teacher", "centre", "student")
 
 
@@ -139,6 +142,7 @@ class Seeder:
             username=username,
             password=password or self.demo_passwords.get(username) or make_password(self.rng),
             display_name=display_name or self.fake.name(),
+            email=f"{username}@{DEMO_MAIL_DOMAIN}",
             check_password=False,
         )
         self.users[username] = user
@@ -149,7 +153,7 @@ class Seeder:
         system actor creates it (the same path as an operator's ``createsuperuser``)."""
         system = policy.SYSTEM
         user = accounts.user_create(actor=system, username="admin", password=password, display_name="系统管理员",
-                                    check_password=False)
+                                    email=f"admin@{DEMO_MAIL_DOMAIN}", check_password=False)
         accounts.membership_grant(actor=system, user=user, role=Role.SYSTEM_ADMIN)
         if not user.is_superuser:
             # Django's admin site shows models by Django permissions; the system administrator

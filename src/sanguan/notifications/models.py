@@ -55,6 +55,7 @@ class Notification(models.Model):
     )
     email_sent_at = models.DateTimeField(null=True, blank=True)
     email_error = models.CharField(max_length=500, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)  # sends tried, failed ones included
 
     class Meta:
         ordering = ["-created_at", "-pk"]

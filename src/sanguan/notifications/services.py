@@ -153,19 +153,22 @@ def email_for(row: Notification) -> EmailMessage:
 def _fail(row: Notification, exc: BaseException) -> None:
     row.email_status = Notification.EmailStatus.FAILED
     row.email_error = f"{type(exc).__name__}: {exc}"[:500]
-    row.save(update_fields=["email_status", "email_error"])
+    row.email_attempts += 1
+    row.save(update_fields=["email_status", "email_error", "email_attempts"])
     logger.warning("notification %s: e-mail to user %s failed: %s", row.pk, row.recipient_id, row.email_error)
 
 
-def emails_send(*, notification_ids: Iterable[int]) -> dict[str, int]:
-    """Mail the pending notifications among ``notification_ids``, one message per recipient.
+def emails_send(*, notification_ids: Iterable[int], retry: bool = False) -> dict[str, int]:
+    """Mail the pending notifications among ``notification_ids`` (with ``retry``, the failed
+    ones too), one message per recipient.
 
-    A failing mail server never raises: each row records its failure (``FAILED`` and the
-    error) and stays in the inbox; the rows already sent are not sent again."""
+    A failing mail server never raises: each row records its failure (``FAILED``, the error
+    and one more attempt) and stays in the inbox; the rows already sent are not sent again."""
+    statuses = [Notification.EmailStatus.PENDING] + ([Notification.EmailStatus.FAILED] if retry else [])
     rows = list(
-        Notification.objects.filter(
-            pk__in=list(notification_ids), email_status=Notification.EmailStatus.PENDING
-        ).select_related("recipient")
+        Notification.objects.filter(pk__in=list(notification_ids), email_status__in=statuses).select_related(
+            "recipient"
+        )
     )
     counts = {"sent": 0, "failed": 0, "no_address": 0}
     if not rows:
@@ -196,10 +199,26 @@ def emails_send(*, notification_ids: Iterable[int]) -> dict[str, int]:
             row.email_status = Notification.EmailStatus.SENT
             row.email_sent_at = timezone.now()
             row.email_error = ""
-            row.save(update_fields=["email_status", "email_sent_at", "email_error"])
+            row.email_attempts += 1
+            row.save(update_fields=["email_status", "email_sent_at", "email_error", "email_attempts"])
             counts["sent"] += 1
     finally:
         # Closing a broken connection has nothing left to report.
         with contextlib.suppress(Exception):
             connection.close()
     return counts
+
+
+def emails_retry(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Try the failed e-mails again (the scheduled job): those tried fewer than
+    ``SANGUAN_EMAIL_MAX_ATTEMPTS`` times and written within ``SANGUAN_EMAIL_RETRY_HOURS``;
+    older news stays in the inbox only."""
+    now = now or timezone.now()
+    ids = list(
+        Notification.objects.filter(
+            email_status=Notification.EmailStatus.FAILED,
+            email_attempts__lt=settings.SANGUAN_EMAIL_MAX_ATTEMPTS,
+            created_at__gte=now - dt.timedelta(hours=settings.SANGUAN_EMAIL_RETRY_HOURS),
+        ).values_list("pk", flat=True)[:1000]
+    )
+    return emails_send(notification_ids=ids, retry=True)

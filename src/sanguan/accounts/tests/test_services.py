@@ -34,6 +34,16 @@ def test_user_create_rejects_bad_input(system_admin, username, password, code):
     assert not User.objects.filter(username=username).exists()
 
 
+def test_user_create_keeps_an_email_address_and_refuses_a_malformed_one(system_admin):
+    user = services.user_create(actor=system_admin, username="mailer", password="Qz8!long-enough",
+                                email=" teacher@jhun.edu.cn ")
+    assert User.objects.get(pk=user.pk).email == "teacher@jhun.edu.cn"
+    with pytest.raises(ApplicationError) as err:
+        services.user_create(actor=system_admin, username="nomail", password="Qz8!long-enough", email="not an address")
+    assert err.value.code == "EMAIL_INVALID"
+    assert not User.objects.filter(username="nomail").exists()
+
+
 def test_usernames_are_unique_ignoring_case(system_admin):
     services.user_create(actor=system_admin, username="Li.Ming", password="Qz8!long-enough")
     with pytest.raises(Conflict):

@@ -231,3 +231,59 @@ def test_mail_settings_come_from_the_environment(tmp_path):
                                "localhost", "25"]
     assert settings_with(EMAIL_HOST="smtp.example.edu.cn", EMAIL_PORT="587")[0::2] == [
         "django.core.mail.backends.smtp.EmailBackend", "smtp.example.edu.cn"]
+
+
+def _refusing_mail_server(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = _closed_port()
+    settings.EMAIL_TIMEOUT = 2
+
+
+def test_failed_emails_are_retried_until_the_server_takes_them(
+    alice, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    # given an e-mail that failed because the mail server was down
+    _refusing_mail_server(settings)
+    with django_capture_on_commit_callbacks(execute=True):
+        (row,) = _notify(alice)
+    assert services.emails_retry() == {"sent": 0, "failed": 1, "no_address": 0}  # still down: one more attempt
+    row.refresh_from_db()
+    assert (row.email_status, row.email_attempts) == ("FAILED", 2)
+
+    # when the server is back and the scheduled retry runs
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    counts = services.emails_retry()
+
+    # then it is sent once, and not again
+    row.refresh_from_db()
+    assert counts == {"sent": 1, "failed": 0, "no_address": 0}
+    assert (row.email_status, row.email_attempts, row.email_error) == ("SENT", 3, "")
+    assert [m.to for m in mailoutbox] == [["alice@example.edu.cn"]]
+    assert services.emails_retry() == {"sent": 0, "failed": 0, "no_address": 0}
+
+
+def test_retries_stop_after_the_attempt_limit_and_for_old_notifications(alice, settings, mailoutbox):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    settings.SANGUAN_EMAIL_MAX_ATTEMPTS = 3
+    settings.SANGUAN_EMAIL_RETRY_HOURS = 24
+    tried_out, old, due = _notify(alice), _notify(alice), _notify(alice)
+    Notification.objects.filter(pk=tried_out[0].pk).update(email_status="FAILED", email_attempts=3)
+    Notification.objects.filter(pk=old[0].pk).update(
+        email_status="FAILED", email_attempts=1, created_at=timezone.now() - dt.timedelta(hours=25))
+    Notification.objects.filter(pk=due[0].pk).update(email_status="FAILED", email_attempts=2)
+
+    assert services.emails_retry() == {"sent": 1, "failed": 0, "no_address": 0}
+    statuses = dict(Notification.objects.values_list("pk", "email_status"))
+    assert statuses == {tried_out[0].pk: "FAILED", old[0].pk: "FAILED", due[0].pk: "SENT"}
+    assert len(mailoutbox) == 1
+
+
+def test_the_retry_job_is_scheduled(settings):
+    from sanguan.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["notification-email-retry"]
+    assert entry["task"] in app.tasks and entry["schedule"] == settings.SANGUAN_EMAIL_RETRY_SECONDS

@@ -21,6 +21,7 @@ from . import monitoring, selectors, services, signals_brushing
 from .errors import TeachingErrorCode as Code
 from .models import (
     BrushingAssessment,
+    Enrolment,
     FaceToFaceSession,
     LiveSession,
     Offering,
@@ -83,6 +84,11 @@ class ProgrammeIn(Schema):
     copy_from_id: int | None = None
 
 
+class ProgrammeHeaderIn(Schema):
+    title: str
+    first_intake_year: int
+
+
 class CourseIn(Schema):
     code: str
     name: str
@@ -109,8 +115,9 @@ class OfferingOut(Schema):
     unit_count: int
 
 
-class OfferingIn(Schema):
-    course_id: int
+class OfferingFieldsIn(Schema):
+    """What an offering's edit may change (everything but its course)."""
+
     term: str
     teacher_id: int
     starts_on: dt.date
@@ -119,6 +126,10 @@ class OfferingIn(Schema):
     centre_id: int | None = None
     schedule: str = ""
     unit_count: int = 10
+
+
+class OfferingIn(OfferingFieldsIn):
+    course_id: int
 
 
 class StudentsIn(Schema):
@@ -254,6 +265,39 @@ def programme_course_add(request: HttpRequest, pk: int, payload: CourseIn):
     return Status(201, services.programme_course_add(actor=request.user, programme=p, **payload.dict()))
 
 
+@router.put("/programmes/{pk}", response=ProgrammeOut)
+def programme_update(request: HttpRequest, pk: int, payload: ProgrammeHeaderIn):
+    p = _get(TrainingProgramme, pk, _("No such programme."))
+    return services.programme_update(actor=request.user, programme=p, **payload.dict())
+
+
+def _course_of(programme_pk: int, course_pk: int) -> ProgrammeCourse:
+    course = ProgrammeCourse.objects.select_related("programme").filter(pk=course_pk, programme_id=programme_pk).first()
+    if course is None:
+        raise NotFound(Code.NOT_FOUND, _("No such course."))
+    return course
+
+
+@router.put("/programmes/{pk}/courses/{course_pk}", response=CourseOut)
+def programme_course_update(request: HttpRequest, pk: int, course_pk: int, payload: CourseIn):
+    return services.programme_course_update(actor=request.user, course=_course_of(pk, course_pk), **payload.dict())
+
+
+@router.delete("/programmes/{pk}/courses/{course_pk}", response={204: None})
+def programme_course_remove(request: HttpRequest, pk: int, course_pk: int):
+    services.programme_course_remove(actor=request.user, course=_course_of(pk, course_pk))
+    return Status(204, None)
+
+
+@router.post("/programmes/{pk}/submit", response=ProgrammeOut)
+def programme_submit(request: HttpRequest, pk: int):
+    """Ask the university's administrators to approve the draft (refused with the reason
+    approval would give)."""
+    p = _get(TrainingProgramme, pk, _("No such programme."))
+    services.programme_submit(actor=request.user, programme=p)
+    return selectors.programme_for(user=request.user, pk=pk)
+
+
 @router.post("/programmes/{pk}/approve", response=ProgrammeOut)
 def programme_approve(request: HttpRequest, pk: int):
     p = _get(TrainingProgramme, pk, _("No such programme."))
@@ -291,6 +335,27 @@ def offering_create(request: HttpRequest, payload: OfferingIn):
         unit_count=payload.unit_count,
     )
     return Status(201, o)
+
+
+@router.put("/offerings/{pk}", response=OfferingOut)
+def offering_update(request: HttpRequest, pk: int, payload: OfferingFieldsIn):
+    from sanguan.accounts.models import User
+
+    o = _get(Offering, pk, _("No such course offering."))
+    teacher = _get(User, payload.teacher_id, _("No such teacher."))
+    centre = _get(LearningCentre, payload.centre_id, _("No such centre.")) if payload.centre_id else None
+    fields = payload.dict(exclude={"teacher_id", "centre_id"})
+    return services.offering_update(actor=request.user, offering=o, teacher=teacher, centre=centre, **fields)
+
+
+@router.delete("/offerings/{pk}/enrolments/{student_pk}", response={204: None})
+def enrolment_withdraw(request: HttpRequest, pk: int, student_pk: int):
+    """Take a student enrolled by mistake off the offering (refused once they have history there)."""
+    enrolment = Enrolment.objects.select_related("offering").filter(offering_id=pk, student_id=student_pk).first()
+    if enrolment is None:
+        raise NotFound(Code.NOT_FOUND, _("The student is not enrolled in this offering."))
+    services.enrolment_withdraw(actor=request.user, enrolment=enrolment)
+    return Status(204, None)
 
 
 @router.post("/offerings/{pk}/enrolments", response=CountOut)

@@ -212,3 +212,82 @@ def test_live_participation_and_evaluations_through_the_api(
         "count": 1,
         "means": {k: float(v) for k, v in scores.items()},
     }
+
+
+def put(client, url, data):
+    return client.put(API + url, data, content_type="application/json")
+
+
+def test_programme_drafting_edits_through_the_api(client, university_admin, programme):
+    client.force_login(university_admin)
+    pk = programme.pk
+    course = programme.courses.get(code="CS101")
+    fields = {"code": "CS101", "name": "程序设计基础（修订）", "credits": 4, "hours_online": 40,
+              "hours_face_to_face": 24}
+
+    header = put(client, f"/programmes/{pk}", {"title": "计算机科学与技术（专升本，修订）", "first_intake_year": 2027})
+    changed = put(client, f"/programmes/{pk}/courses/{course.pk}", fields)
+    extra = post(client, f"/programmes/{pk}/courses", {**fields, "code": "CS999", "name": "选修"}).json()["id"]
+    removed = client.delete(f"{API}/programmes/{pk}/courses/{extra}")
+    submitted = post(client, f"/programmes/{pk}/submit")
+
+    assert (header.status_code, header.json()["title"], header.json()["first_intake_year"]) == (
+        200, "计算机科学与技术（专升本，修订）", 2027)
+    assert changed.status_code == 200 and changed.json()["name"] == "程序设计基础（修订）"
+    assert removed.status_code == 204 and not programme.courses.filter(pk=extra).exists()
+    assert submitted.status_code == 200 and submitted.json()["status"] == "DRAFT"  # a request, not an approval
+
+
+def test_programme_edits_through_the_api_refuse_bad_input_other_roles_and_approved_versions(
+    client, university_admin, teacher, programme, other_university_admin
+):
+    course = programme.courses.get(code="CS101")
+    client.force_login(university_admin)
+    r = put(client, f"/programmes/{programme.pk}/courses/{course.pk}", {"code": "bad code", "name": "x", "credits": 1})
+    assert (r.status_code, r.json()["code"]) == (400, "COURSE_CODE_INVALID")
+    assert client.delete(f"{API}/programmes/{programme.pk}/courses/999999").status_code == 404
+    for user in (teacher, other_university_admin):
+        client.force_login(user)
+        r = put(client, f"/programmes/{programme.pk}", {"title": "x", "first_intake_year": 2027})
+        assert (r.status_code, r.json()["code"]) == (403, "PERMISSION_DENIED")
+    client.force_login(university_admin)
+    assert post(client, f"/programmes/{programme.pk}/approve").status_code == 200
+    r = client.delete(f"{API}/programmes/{programme.pk}/courses/{course.pk}")
+    assert r.json()["code"] == "PROGRAMME_NOT_DRAFT" and programme.courses.filter(pk=course.pk).exists()
+
+
+def test_offering_edit_and_enrolment_withdraw_through_the_api(
+    client, academic_staff, teacher, offering, enrolled, centre
+):
+    client.force_login(academic_staff)
+    body = {"term": "2026-AUTUMN", "teacher_id": teacher.pk, "centre_id": centre.pk,
+            "starts_on": str(offering.starts_on), "ends_on": str(offering.ends_on),
+            "activity_id": offering.activity_id, "schedule": "周六 9:00–11:40", "unit_count": 4}
+
+    edited = put(client, f"/offerings/{offering.pk}", body)
+    backwards = put(client, f"/offerings/{offering.pk}", {**body, "ends_on": str(offering.starts_on - dt.timedelta(1))})
+    withdrawn = client.delete(f"{API}/offerings/{offering.pk}/enrolments/{enrolled[2].pk}")
+    again = client.delete(f"{API}/offerings/{offering.pk}/enrolments/{enrolled[2].pk}")
+
+    assert edited.status_code == 200 and edited.json()["schedule"] == "周六 9:00–11:40"
+    assert (backwards.status_code, backwards.json()["code"]) == (400, "OFFERING_DATES_INVALID")
+    offering.refresh_from_db()
+    assert offering.schedule == "周六 9:00–11:40"  # the refused edit changed nothing
+    assert withdrawn.status_code == 204 and again.status_code == 404
+    assert sorted(offering.enrolments.values_list("student_id", flat=True)) == sorted(s.pk for s in enrolled[:2])
+
+
+def test_enrolment_withdraw_through_the_api_keeps_history_and_refuses_other_roles(
+    client, academic_staff, teacher, offering, enrolled
+):
+    day = offering.starts_on
+    session = FaceToFaceSession.objects.create(offering=offering, starts_at=aware(day.year, day.month, day.day, 9),
+                                               ends_at=aware(day.year, day.month, day.day, 11), room="301")
+    client.force_login(teacher)
+    assert post(client, f"/sessions/{session.pk}/attendance", {"student_ids": [enrolled[0].pk]}).status_code == 200
+    r = client.delete(f"{API}/offerings/{offering.pk}/enrolments/{enrolled[1].pk}")
+    assert (r.status_code, r.json()["code"]) == (403, "PERMISSION_DENIED")
+    client.force_login(academic_staff)
+    r = client.delete(f"{API}/offerings/{offering.pk}/enrolments/{enrolled[0].pk}")
+    assert (r.status_code, r.json()["code"]) == (409, "ENROLMENT_HAS_HISTORY")
+    assert offering.enrolments.filter(student=enrolled[0]).exists()

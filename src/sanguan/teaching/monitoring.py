@@ -472,9 +472,11 @@ def _students_with_new_statements(
 
     A late commit holds an id at or below ``after_id`` and was stamped ``stored`` before the
     previous run read the highest id, so it lies within the replay window around that run.
-    Two queries rather than one with OR, so that each has its own index: the id range scans
-    the primary key, the window the ``stored`` index (with OR, the account index may be
-    chosen, which reads every statement of the university)."""
+    Two queries rather than one with OR, so that each has its own index: the id range is a
+    range of the ``(home page, id)`` index, the window one of the ``stored`` index (with OR,
+    the account index may be chosen, which reads every statement of the university). Either
+    reads only this university's new statements, whatever other universities send; voidings
+    are found through the small partial index of StatementRef statements."""
     pages = _home_pages(university)
     window = _replay_window()
     numbers: set[str] = set()
@@ -487,7 +489,11 @@ def _students_with_new_statements(
             Statement.objects.filter(fresh, actor_home_page__in=pages).values_list("actor_name", flat=True).distinct()
         )
         # A voiding is sent by whoever voids; the statement it voids names the student.
-        targets.extend(Statement.objects.filter(fresh, is_voiding=True).values_list("object_statement_id", flat=True))
+        targets.extend(
+            Statement.objects.filter(fresh, object_type="StatementRef", is_voiding=True).values_list(
+                "object_statement_id", flat=True
+            )
+        )
     for chunk in _chunks(targets):
         numbers.update(
             Statement.objects.filter(statement_id__in=chunk, actor_home_page__in=pages).values_list(

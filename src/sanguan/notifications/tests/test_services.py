@@ -285,5 +285,6 @@ def test_retries_stop_after_the_attempt_limit_and_for_old_notifications(alice, s
 def test_the_retry_job_is_scheduled(settings):
     from sanguan.celery import app
 
+    app.loader.import_default_modules()
     entry = settings.CELERY_BEAT_SCHEDULE["notification-email-retry"]
     assert entry["task"] in app.tasks and entry["schedule"] == settings.SANGUAN_EMAIL_RETRY_SECONDS

@@ -73,7 +73,7 @@ def test_the_beat_schedule_names_tasks_the_celery_app_has_registered(settings):
     app.loader.import_default_modules()
     # then every scheduled entry names one of them
     names = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert names == {"teaching.monitor_all", "compliance.run"}
+    assert names == {"teaching.monitor_all", "compliance.run", "notifications.retry_emails"}
     assert names <= set(app.tasks)
 
 

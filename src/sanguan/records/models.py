@@ -82,10 +82,6 @@ class Statement(models.Model):
                          name="records_stmt_refs_stored"),
             models.Index(fields=["university_id", "stored"], name="records_stmt_univ_stored",
                          condition=models.Q(university_id__isnull=False)),
-            # What arrived for one university's students since the monitoring watermark: a range
-            # of ids within its home page (ids grow, so inserts append at each page's end).
-            models.Index(fields=["actor_home_page", "id"], name="records_stmt_page_id",
-                         condition=~models.Q(actor_home_page="")),
         ]
 
     def __str__(self) -> str:

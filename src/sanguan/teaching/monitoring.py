@@ -472,11 +472,16 @@ def _students_with_new_statements(
 
     A late commit holds an id at or below ``after_id`` and was stamped ``stored`` before the
     previous run read the highest id, so it lies within the replay window around that run.
-    Two queries rather than one with OR, so that each has its own index: the id range is a
-    range of the ``(home page, id)`` index, the window one of the ``stored`` index (with OR,
-    the account index may be chosen, which reads every statement of the university). Either
-    reads only this university's new statements, whatever other universities send; voidings
-    are found through the small partial index of StatementRef statements."""
+    Two queries rather than one with OR, so that each has its own index: the id range scans
+    the primary key, the window the ``stored`` index (with OR, the account index may be
+    chosen, which reads every statement of the university). Voidings are found through the
+    small partial index of StatementRef statements.
+
+    Each university's run reads the whole id range, so with many universities the new
+    statements are read once per university. An index on (home page, id) does not help (tried
+    on 4 million rows of 20 interleaved home pages: the planner still scans the primary key,
+    because the rows of one university share their heap pages with everybody's); the fix is
+    one pass over the new statements for all universities, or partitions per university."""
     pages = _home_pages(university)
     window = _replay_window()
     numbers: set[str] = set()

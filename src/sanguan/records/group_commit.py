@@ -50,8 +50,14 @@ class GroupCommit(Generic[T]):
         self.grouped = 0  # items in them
 
     def waiting(self) -> int:
+        """Items queued behind the current leader."""
         with self._cv:
             return len(self._queue)
+
+    def leading(self) -> bool:
+        """Whether some thread is storing a group now."""
+        with self._cv:
+            return self._leading
 
     def submit(self, item: T) -> None:
         job = _Job(item)

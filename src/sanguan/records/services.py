@@ -2,8 +2,10 @@
 
 Statements come from LRS clients (sending platforms), not from users: the acting party is
 the authenticated ``LrsClient``, whose identity becomes the statement's ``authority``.
-Writes are batched: one SELECT for id conflicts, one multi-row INSERT for the statements,
-one for their relations, so the work per statement stays a few microseconds of Python.
+Writes are batched: a batch is one INSERT of its statements (with their relations and the
+activity lookup in the same round trip on PostgreSQL), and concurrent small requests of one
+process share a transaction (group commit, ``group_commit.py``), so the work per statement
+stays a few microseconds of Python.
 """
 
 from __future__ import annotations
@@ -389,10 +391,10 @@ def statements_store(*, client: LrsClient, statements: list, parts: dict[str, tu
     stray = set(parts) - referenced
     if stray:
         raise invalid(_("the request holds attachment parts no statement refers to"))
-    if parts or any(p.void_target for p in prepared) or not _group_commit_applies(len(prepared)):
-        _store(prepared, parts)
-    else:
+    if _groupable(prepared, parts):
         _grouped.submit(prepared)
+    else:
+        _store(prepared, parts)
     return ids
 
 
@@ -437,10 +439,11 @@ def _store_together(requests: list[list[Prepared]]) -> None:
     _store(prepared, {}, arrays=True)  # one round trip and the COMMIT for the whole group
 
 
-def _group_commit_applies(size: int) -> bool:
+def _groupable(prepared: list[Prepared], parts: dict) -> bool:
     """Small requests without voiding or attachments, on PostgreSQL, outside any transaction
     of the caller's (whose commit they must not escape), are stored in groups."""
-    return (size < _UNNEST_FROM and connection.vendor == "postgresql" and settings.SANGUAN_LRS_GROUP_COMMIT
+    return (len(prepared) < _UNNEST_FROM and not parts and not any(p.void_target for p in prepared)
+            and connection.vendor == "postgresql" and settings.SANGUAN_LRS_GROUP_COMMIT
             and not connection.in_atomic_block)
 
 

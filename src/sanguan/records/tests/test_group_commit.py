@@ -28,11 +28,10 @@ class _Store:
     """Storage for the generic tests: a list, and a gate the first write waits at (as a real
     leader waits for the database), so that the threads arriving meanwhile queue."""
 
-    def __init__(self, fail_together=False):
+    def __init__(self):
         self.rows: list = []
         self.calls: list[tuple[str, list]] = []
         self.gate = threading.Event()
-        self.fail_together = fail_together
         self.lock = threading.Lock()
 
     def alone(self, item):
@@ -45,7 +44,7 @@ class _Store:
             self.rows.append(item)
 
     def together(self, items):
-        if self.fail_together or "bad" in items:
+        if "bad" in items:
             raise ValueError("refused")
         with self.lock:
             self.calls.append(("together", list(items)))
@@ -70,7 +69,7 @@ def test_requests_arriving_while_the_leader_writes_are_stored_together():
     gc = GroupCommit(alone=store.alone, together=store.together)
     errors: dict = {}
     first = _submit_all(gc, ["first"], errors)
-    _until(lambda: gc._leading)
+    _until(gc.leading)
     rest = _submit_all(gc, ["a", "b", "c"], errors)
     _until(lambda: gc.waiting() == 3)
     store.gate.set()
@@ -86,7 +85,7 @@ def test_a_failing_group_is_stored_alone_and_only_the_bad_request_fails():
     gc = GroupCommit(alone=store.alone, together=store.together)
     errors: dict = {}
     first = _submit_all(gc, ["first"], errors)
-    _until(lambda: gc._leading)
+    _until(gc.leading)
     rest = _submit_all(gc, ["a", "bad", "c"], errors)
     _until(lambda: gc.waiting() == 3)
     store.gate.set()
@@ -103,14 +102,13 @@ def test_a_lone_request_raises_its_own_error_and_the_next_one_still_leads():
     with pytest.raises(ValueError, match="bad item"):
         gc.submit("bad")
     gc.submit("x")
-    assert store.rows == ["x"] and not gc._leading
+    assert store.rows == ["x"] and not gc.leading()
 
 
 def test_under_contention_every_item_is_stored_exactly_once():
     store = _Store()
     store.gate.set()
     gc = GroupCommit(alone=store.alone, together=store.together)
-    errors: dict = {}
     items = [f"{t}-{i}" for t in range(8) for i in range(200)]
 
     def worker(mine):
@@ -122,13 +120,14 @@ def test_under_contention_every_item_is_stored_exactly_once():
         t.start()
     for t in threads:
         t.join(30)
-    assert sorted(store.rows) == sorted(items) and not errors and gc.waiting() == 0
+    assert sorted(store.rows) == sorted(items) and gc.waiting() == 0 and not gc.leading()
 
 
 # -- on PostgreSQL, through the HTTP endpoint ------------------------------------------------
 
 def _post_in_threads(client_key, secret, bodies):
-    """POST each body from its own thread (its own connection); returns {index: status}."""
+    """POST each body from its own thread (its own connection); returns the started threads
+    and {index: status}, filled as they finish."""
     statuses: dict[int, int] = {}
 
     def run(i, body):
@@ -156,7 +155,7 @@ def _leader_blocked(client, s, *, commit):
         services.statements_store(client=services.lrs_client_create(name="blocker").client, statements=[s])
         t0, status = _post_in_threads(client.key, client.secret, [s])
         threads += t0
-        _until(lambda: services._grouped._leading)
+        _until(services._grouped.leading)
         yield threads, status
     finally:
         if commit:
@@ -228,8 +227,25 @@ def test_the_same_new_statement_twice_in_one_group_is_stored_once():
     assert Statement.objects.filter(statement_id=twice["id"]).count() == 1
 
 
-def test_writes_inside_a_callers_transaction_or_on_sqlite_are_not_grouped(db):
-    # a caller's open transaction must decide the commit of what it stores: no group escapes it
-    with transaction.atomic():
-        assert not services._group_commit_applies(1)
-    assert not services._group_commit_applies(services._UNNEST_FROM)
+def test_only_small_plain_requests_outside_a_callers_transaction_are_grouped(transactional_db, settings):
+    client = services.lrs_client_create(name="LMS").client
+    one = [services._prepare(_course(1), client, *_stamp(client), {})]
+    many = [services._prepare(_course(i), client, *_stamp(client), {}) for i in range(services._UNNEST_FROM)]
+    voiding = [services._prepare(statement(verb={"id": "http://adlnet.gov/expapi/verbs/voided"},
+                                           object={"objectType": "StatementRef", "id": new_id()}),
+                                 client, *_stamp(client), {})]
+    assert services._groupable(one, {}) == (connection.vendor == "postgresql")
+    assert not services._groupable(many, {})
+    assert not services._groupable(voiding, {})
+    assert not services._groupable(one, {"sha": ("text/plain", b"x")})
+    with transaction.atomic():  # a caller's transaction decides the commit of what it stores
+        assert not services._groupable(one, {})
+    settings.SANGUAN_LRS_GROUP_COMMIT = False
+    assert not services._groupable(one, {})
+
+
+def _stamp(client):
+    from django.utils import timezone
+
+    now = timezone.now()
+    return now, services.format_stored(now), client.authority()

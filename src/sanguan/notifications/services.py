@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -153,23 +154,30 @@ def email_for(row: Notification) -> EmailMessage:
 def _fail(row: Notification, exc: BaseException) -> None:
     row.email_status = Notification.EmailStatus.FAILED
     row.email_error = f"{type(exc).__name__}: {exc}"[:500]
-    row.email_attempts += 1
-    row.save(update_fields=["email_status", "email_error", "email_attempts"])
+    row.save(update_fields=["email_status", "email_error"])
     logger.warning("notification %s: e-mail to user %s failed: %s", row.pk, row.recipient_id, row.email_error)
+
+
+def _claim(row: Notification, statuses: list[str]) -> bool:
+    """Count one more attempt on ``row`` unless another run did so since it was read."""
+    taken = Notification.objects.filter(
+        pk=row.pk, email_status__in=statuses, email_attempts=row.email_attempts
+    ).update(email_attempts=F("email_attempts") + 1)
+    row.email_attempts += taken
+    return bool(taken)
 
 
 def emails_send(*, notification_ids: Iterable[int], retry: bool = False) -> dict[str, int]:
     """Mail the pending notifications among ``notification_ids`` (with ``retry``, the failed
     ones too), one message per recipient.
 
-    A failing mail server never raises: each row records its failure (``FAILED``, the error
-    and one more attempt) and stays in the inbox; the rows already sent are not sent again."""
+    A failing mail server never raises: each row records its failure (``FAILED`` and the
+    error) and stays in the inbox; the rows already sent are not sent again. Each row is
+    claimed before it is sent (its attempt count goes up only if nobody else raised it
+    since it was read), so two runs at the same moment never mail it twice."""
     statuses = [Notification.EmailStatus.PENDING] + ([Notification.EmailStatus.FAILED] if retry else [])
-    rows = list(
-        Notification.objects.filter(pk__in=list(notification_ids), email_status__in=statuses).select_related(
-            "recipient"
-        )
-    )
+    candidates = Notification.objects.filter(pk__in=list(notification_ids), email_status__in=statuses)
+    rows = [row for row in candidates.select_related("recipient") if _claim(row, statuses)]
     counts = {"sent": 0, "failed": 0, "no_address": 0}
     if not rows:
         return counts
@@ -199,8 +207,7 @@ def emails_send(*, notification_ids: Iterable[int], retry: bool = False) -> dict
             row.email_status = Notification.EmailStatus.SENT
             row.email_sent_at = timezone.now()
             row.email_error = ""
-            row.email_attempts += 1
-            row.save(update_fields=["email_status", "email_sent_at", "email_error", "email_attempts"])
+            row.save(update_fields=["email_status", "email_sent_at", "email_error"])
             counts["sent"] += 1
     finally:
         # Closing a broken connection has nothing left to report.

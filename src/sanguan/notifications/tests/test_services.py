@@ -288,3 +288,18 @@ def test_the_retry_job_is_scheduled(settings):
     app.loader.import_default_modules()
     entry = settings.CELERY_BEAT_SCHEDULE["notification-email-retry"]
     assert entry["task"] in app.tasks and entry["schedule"] == settings.SANGUAN_EMAIL_RETRY_SECONDS
+
+
+def test_a_row_another_run_claimed_is_not_mailed_twice(alice, mailoutbox):
+    # given two runs that read the same pending row
+    (row,) = _notify(alice)
+    stale = Notification.objects.get(pk=row.pk)
+    assert services.emails_send(notification_ids=[row.pk]) == {"sent": 1, "failed": 0, "no_address": 0}
+
+    # when the slower one tries to claim what it read
+    claimed = services._claim(stale, ["PENDING", "FAILED"])
+
+    # then it finds the row taken, and nothing more is sent
+    assert not claimed
+    assert services.emails_send(notification_ids=[row.pk], retry=True) == {"sent": 0, "failed": 0, "no_address": 0}
+    assert len(mailoutbox) == 1 and Notification.objects.get(pk=row.pk).email_attempts == 1

@@ -158,7 +158,7 @@ def test_signup_with_a_taken_username_shows_the_error_next_to_the_field(client, 
     users, events = User.objects.count(), AuditEvent.objects.count()
     r = client.post(URL, signup_data(university, username="STUDENT"))
     assert r.status_code == 409
-    assert r.context["form"].errors["username"]
+    assert r.context["form"].errors["username"] == ["该用户名已被使用。"]  # in the page's language
     assert _nothing_created(users, events)
     assert not r.wsgi_request.user.is_authenticated
 

@@ -36,7 +36,7 @@ class _Job(Generic[T]):
 
 
 class GroupCommit(Generic[T]):
-    """``submit(item)`` stores ``item`` with ``alone([item])`` or, grouped with the items of
+    """``submit(item)`` stores ``item`` with ``alone(item)`` or, grouped with the items of
     other threads, with ``together(items)``; it returns once the item is committed, and
     raises what storing it alone raised."""
 

@@ -246,30 +246,48 @@ def _init(barrier) -> None:
     start = barrier
 
 
-def _cpu_seconds(pids: list[int]) -> float:
-    """utime + stime of these processes (Linux /proc), in seconds."""
+def _cpu_seconds(pids_by_part: dict[str, list[int]]) -> dict[str, float]:
+    """utime + stime of each part's processes (Linux /proc), in seconds."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / tick
+    seconds = {}
+    for part, pids in pids_by_part.items():
+        total = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])
+        seconds[part] = total / tick
+    return seconds
 
 
-def server_pids(server_pid: int, url: str) -> list[int]:
-    """The server (granian or gunicorn) and its workers, this database's backends and the WAL/checkpoint processes."""
+def _cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {part: after[part] - before.get(part, 0.0) for part in after}
+
+
+def server_pids(server_pid: int, url: str) -> dict[str, list[int]]:
+    """The server (granian or gunicorn) and its workers; this database's backends and the
+    WAL/checkpoint processes."""
     import psycopg
 
     children = Path(f"/proc/{server_pid}/task/{server_pid}/children")
-    pids = [server_pid] + [int(p) for p in children.read_text().split()] if children.exists() else [server_pid]
+    server = [server_pid] + [int(p) for p in children.read_text().split()] if children.exists() else [server_pid]
     with psycopg.connect(url) as conn:
-        pids += [r[0] for r in conn.execute(
+        database = [r[0] for r in conn.execute(
             "SELECT pid FROM pg_stat_activity WHERE (datname = current_database() AND pid <> pg_backend_pid()) "
             "OR backend_type IN ('walwriter', 'checkpointer', 'background writer')").fetchall()]
-    return pids
+    return {"server": server, "database": database}
+
+
+def python_loop_seconds() -> float:
+    """How fast this machine runs CPython: seconds for a loop of 10 million additions (the
+    figures above scale with it; 0.7 s on a 2026 server core, 1.7–2.0 s on a slow one)."""
+    # At module level, as `python -c` runs it (names in a dict, not function locals).
+    namespace: dict = {}
+    t0 = time.perf_counter()
+    exec("x = 0\nfor i in range(10_000_000):\n    x += i", namespace)  # noqa: S102 (a constant)
+    return time.perf_counter() - t0
 
 
 def _commits(url: str) -> int:
@@ -293,6 +311,7 @@ def post_rate(port: int, auth: str, batch: int, clients: int, seconds: float, cp
     else:
         stored, errors, elapsed, cpu, p50, p95 = _python_rate(port, auth, batch, clients, seconds, cpu_pids)
         client = "python"
+    parts, cpu = cpu, sum(cpu.values())
     commits = None
     if url:
         time.sleep(11)  # idle backends report their statistics within 10 s
@@ -302,6 +321,7 @@ def post_rate(port: int, auth: str, batch: int, clients: int, seconds: float, cp
             "request_p50_ms": p50, "request_p95_ms": p95,
             "server_cpu_ms_per_statement": round(1000 * cpu / stored, 3) if stored else None,
             "capacity_per_s_on_all_cpus": round(stored / cpu * (os.cpu_count() or 1), 1) if cpu else None,
+            "database_cpu_share": round(parts.get("database", 0.0) / cpu, 2) if cpu else None,
             "commits_per_request": round(commits / (stored / batch + errors), 2) if commits and stored else None,
             "load_average": os.getloadavg()[0]}
 
@@ -317,7 +337,7 @@ def _wrk_rate(port, auth, batch, clients, seconds, cpu_pids):
         out = subprocess.run(["wrk", "-t", "2", "-c", str(clients), "-d", f"{seconds:.0f}s", "--timeout", "60s",  # noqa: S603, S607
                               "-s", str(ROOT / "bench" / "lrs_wrk.lua"), f"http://127.0.0.1:{port}"],
                              env=env, capture_output=True, text=True, check=True).stdout
-        cpu = _cpu_seconds(cpu_pids()) - cpu0
+        cpu = _cpu_used(cpu0, _cpu_seconds(cpu_pids()))
     finally:
         os.unlink(f.name)
     r = json.loads(next(line for line in out.splitlines() if line.startswith("WRK "))[4:])
@@ -337,7 +357,7 @@ def _python_rate(port, auth, batch, clients, seconds, cpu_pids):
         cpu0 = _cpu_seconds(cpu_pids())
         results = pending.get()
         elapsed = time.time() - t0
-        cpu = _cpu_seconds(cpu_pids()) - cpu0
+        cpu = _cpu_used(cpu0, _cpu_seconds(cpu_pids()))
     stored = sum(r[0] for r in results)
     errors = sum(r[1] for r in results)
     lat = sorted(x for r in results for x in r[2])
@@ -349,7 +369,8 @@ def post_line(label: str, r: dict) -> str:
     return (f"{label} {r['statements_per_s']:>8,.1f} statements/s  ({r['clients']} {r['client']} clients, "
             f"p50 {r['request_p50_ms']} ms, p95 {r['request_p95_ms']} ms, {r['errors']} errors); "
             f"server CPU {r['server_cpu_ms_per_statement']} ms/statement = {r['capacity_per_s_on_all_cpus']:,}/s "
-            f"on {os.cpu_count()} idle CPUs; {r['commits_per_request']} commits/request; "
+            f"on {os.cpu_count()} idle CPUs ({r['database_cpu_share']:.0%} of it PostgreSQL's); "
+            f"{r['commits_per_request']} commits/request; "
             f"load avg {r['load_average']:.1f}")
 
 
@@ -432,9 +453,9 @@ def main() -> int:
                 break
             except OSError:
                 time.sleep(0.2)
-        log(f"{a.server}: {a.workers} workers × {a.threads} threads on :{port}; {os.cpu_count()} CPUs; "
-            f"{stored:,} statements stored")
-        post_rate(port, auth, 1, a.clients, 2, lambda: [])  # warm every worker's connection
+        log(f"{a.server}: {a.workers} workers × {a.threads} threads on :{port}; {os.cpu_count()} CPUs "
+            f"(a CPython loop of 10 M additions: {python_loop_seconds():.2f} s); {stored:,} statements stored")
+        post_rate(port, auth, 1, a.clients, 2, dict)  # warm every worker's connection
         def cpu_pids():
             return server_pids(server.pid, url)
 

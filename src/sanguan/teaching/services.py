@@ -72,7 +72,8 @@ def _decimal(value: Any, code: Code, message: Any, *, low: Decimal, high: Decima
     return number
 
 
-def _require_draft(programme: TrainingProgramme) -> None:
+def require_draft(programme: TrainingProgramme) -> None:
+    """Refuse (409) any change to a programme that is no longer a draft."""
     if programme.status != TrainingProgramme.Status.DRAFT:
         raise Conflict(
             Code.PROGRAMME_NOT_DRAFT,
@@ -148,7 +149,7 @@ def programme_update(
     """Change the header of a draft (the major, and so level, track and version, stay)."""
     policy.require(actor, "programmes.define", programme)
     programme = TrainingProgramme.objects.select_for_update().get(pk=programme.pk)
-    _require_draft(programme)
+    require_draft(programme)
     title = (title or "").strip()
     if not title:
         raise ApplicationError(Code.PROGRAMME_TITLE_REQUIRED, _("Give the programme a title."), {"field": "title"})
@@ -179,7 +180,7 @@ def _draft_and_course_fields(
     """Lock the programme, refuse unless it is a draft, validate the course's fields and refuse a
     code another of its courses (other than ``course_pk``) already has."""
     programme = TrainingProgramme.objects.select_for_update().get(pk=programme_pk)
-    _require_draft(programme)
+    require_draft(programme)
     fields = _course_fields(**given)
     if programme.courses.filter(code=fields["code"]).exclude(pk=course_pk).exists():
         raise Conflict(
@@ -338,7 +339,7 @@ def programme_course_update(
 def programme_course_remove(*, actor: Any, course: ProgrammeCourse) -> None:
     policy.require(actor, "programmes.define", course.programme)
     programme = TrainingProgramme.objects.select_for_update().get(pk=course.programme_id)
-    _require_draft(programme)
+    require_draft(programme)
     audit.record(
         actor=actor,
         action="programmes.course_removed",
@@ -468,7 +469,7 @@ def programme_submit(*, actor: Any, programme: TrainingProgramme) -> list[Any]:
     the users told."""
     policy.require(actor, "programmes.define", programme)
     programme = TrainingProgramme.objects.select_for_update().select_related("major").get(pk=programme.pk)
-    _require_draft(programme)
+    require_draft(programme)
     _refuse_problems(programme_problems(programme))
     approvers = list(
         User.objects.filter(
@@ -511,7 +512,7 @@ def programme_approve(*, actor: Any, programme: TrainingProgramme) -> TrainingPr
     face-to-face share is below the minimum. The previously approved version is superseded."""
     policy.require(actor, "programmes.approve", programme)
     programme = TrainingProgramme.objects.select_for_update().get(pk=programme.pk)
-    _require_draft(programme)
+    require_draft(programme)
     _refuse_problems(programme_problems(programme))
     previous = list(
         TrainingProgramme.objects.select_for_update().filter(

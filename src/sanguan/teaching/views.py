@@ -97,6 +97,17 @@ def _submitted(form: forms.Styled, act: Callable[[], HttpResponse]) -> tuple[Htt
         return None, _error_status(exc)
 
 
+def _draft_only(form: forms.Styled, programme: TrainingProgramme) -> int:
+    """200 while the programme is a draft; otherwise the service's refusal on the form and its
+    status (409), shown before anything is typed into a form that could not be saved."""
+    try:
+        services.require_draft(programme)
+    except ApplicationError as exc:
+        form.add_service_error(exc)
+        return _error_status(exc)
+    return 200
+
+
 def _programme_for_define(request: HttpRequest, pk: int) -> TrainingProgramme | HttpResponse:
     """The programme, when the user defines programmes for its university.
 
@@ -324,11 +335,8 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ProgrammeHeaderForm(
         request.POST or None, initial={"title": p.title, "first_intake_year": p.first_intake_year}
     )
-    status = 200
-    if p.status != TrainingProgramme.Status.DRAFT:
-        form.add_error(None, _("Only a draft programme can change; start a new version instead."))
-        status = 409
-    elif request.method == "POST":
+    status = _draft_only(form, p)
+    if status == 200 and request.method == "POST":
 
         def act() -> HttpResponse:
             services.programme_update(actor=request.user, programme=p, **form.cleaned_data)
@@ -385,11 +393,8 @@ def course_edit(request: HttpRequest, pk: int, course_pk: int) -> HttpResponse:
         return found
     p, course = found
     form = forms.CourseForm(request.POST) if request.method == "POST" else forms.CourseForm.for_course(course)
-    status = 200
-    if p.status != TrainingProgramme.Status.DRAFT:
-        form.add_error(None, _("Only a draft programme can change; start a new version instead."))
-        status = 409
-    elif request.method == "POST":
+    status = _draft_only(form, p)
+    if status == 200 and request.method == "POST":
 
         def act() -> HttpResponse:
             services.programme_course_update(actor=request.user, course=course, **form.cleaned_data)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 import time
-from contextlib import contextmanager
 
 import pytest
 from django.db import connection, transaction
@@ -51,46 +50,45 @@ class _Store:
             self.rows.extend(items)
 
 
-def _submit_all(gc, items, errors):
+def _behind_a_busy_leader(items: list[str]) -> tuple[GroupCommit, _Store, dict[str, str]]:
+    """Submit "first", which leads and waits at the store's gate, then ``items`` from threads
+    of their own, which queue; open the gate and wait for all. Returns the committer, the
+    store and {item: error} of the submits that raised."""
+    store = _Store()
+    gc = GroupCommit(alone=store.alone, together=store.together)
+    errors: dict[str, str] = {}
+
     def run(item):
         try:
             gc.submit(item)
         except ValueError as e:
             errors[item] = str(e)
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in items]
+    def start(batch):
+        threads = [threading.Thread(target=run, args=(i,)) for i in batch]
+        for t in threads:
+            t.start()
+        return threads
+
+    threads = start(["first"])
+    _until(gc.leading)
+    threads += start(items)
+    _until(lambda: gc.waiting() == len(items))
+    store.gate.set()
     for t in threads:
-        t.start()
-    return threads
+        t.join(10)
+    return gc, store, errors
 
 
 def test_requests_arriving_while_the_leader_writes_are_stored_together():
-    store = _Store()
-    gc = GroupCommit(alone=store.alone, together=store.together)
-    errors: dict = {}
-    first = _submit_all(gc, ["first"], errors)
-    _until(gc.leading)
-    rest = _submit_all(gc, ["a", "b", "c"], errors)
-    _until(lambda: gc.waiting() == 3)
-    store.gate.set()
-    for t in first + rest:
-        t.join(10)
+    gc, store, errors = _behind_a_busy_leader(["a", "b", "c"])
     assert store.calls[0] == ("alone", ["first"])
     assert store.calls[1][0] == "together" and sorted(store.calls[1][1]) == ["a", "b", "c"]
     assert (gc.groups, gc.grouped, errors) == (1, 3, {})
 
 
 def test_a_failing_group_is_stored_alone_and_only_the_bad_request_fails():
-    store = _Store()
-    gc = GroupCommit(alone=store.alone, together=store.together)
-    errors: dict = {}
-    first = _submit_all(gc, ["first"], errors)
-    _until(gc.leading)
-    rest = _submit_all(gc, ["a", "bad", "c"], errors)
-    _until(lambda: gc.waiting() == 3)
-    store.gate.set()
-    for t in first + rest:
-        t.join(10)
+    gc, store, errors = _behind_a_busy_leader(["a", "bad", "c"])
     assert sorted(store.rows) == ["a", "c", "first"]
     assert errors == {"bad": "bad item"}  # its own error, from storing it alone
     assert gc.groups == 0 and all(kind == "alone" for kind, _ in store.calls)
@@ -142,21 +140,22 @@ def _post_in_threads(client_key, secret, bodies):
     return threads, statuses
 
 
-@contextmanager
-def _leader_blocked(client, s, *, commit):
-    """POST ``s`` while the same id is stored in a transaction left open, so that the POST's
-    leader waits in the database (as a leader does under load) and the requests started
-    meanwhile queue; on leaving, the open transaction commits or rolls back and the threads
-    are joined."""
+def _queued_behind_a_blocked_leader(client, lead: dict, queued: list[dict], *, commit: bool):
+    """POST ``lead`` while the same id is stored in a transaction left open, so that its
+    leader waits in the database (as a leader does under load); POST ``queued`` meanwhile,
+    which queue behind it; then commit or roll back the open transaction and wait for every
+    answer. Returns the lead's {0: status} and the queued requests' {index: status}."""
     threads: list[threading.Thread] = []
     atomic = transaction.atomic()
     atomic.__enter__()
     try:
-        services.statements_store(client=services.lrs_client_create(name="blocker").client, statements=[s])
-        t0, status = _post_in_threads(client.key, client.secret, [s])
+        services.statements_store(client=services.lrs_client_create(name="blocker").client, statements=[lead])
+        t0, lead_status = _post_in_threads(client.key, client.secret, [lead])
         threads += t0
         _until(services._grouped.leading)
-        yield threads, status
+        rest, statuses = _post_in_threads(client.key, client.secret, queued)
+        threads += rest
+        _until(lambda: services._grouped.waiting() == len(queued))
     finally:
         if commit:
             atomic.__exit__(None, None, None)
@@ -164,6 +163,7 @@ def _leader_blocked(client, s, *, commit):
             atomic.__exit__(ValueError, ValueError("roll back"), None)
         for t in threads:
             t.join(20)
+    return lead_status, statuses
 
 
 def _course(i):
@@ -179,10 +179,7 @@ def test_queued_posts_are_committed_in_one_group_with_relations_and_definitions(
     new = services.lrs_client_create(name="LMS")
     first, bodies = _course(0), [_course(i) for i in (1, 2, 3)]
     before = (services._grouped.groups, services._grouped.grouped)
-    with _leader_blocked(new, first, commit=commit) as (threads, s0):
-        rest, statuses = _post_in_threads(new.key, new.secret, bodies)
-        threads += rest
-        _until(lambda: services._grouped.waiting() == 3)
+    s0, statuses = _queued_behind_a_blocked_leader(new, first, bodies, commit=commit)
     assert s0 == {0: 200} and statuses == {0: 200, 1: 200, 2: 200}
     assert (services._grouped.groups - before[0], services._grouped.grouped - before[1]) == (1, 3)
     ids = [b["id"] for b in [first, *bodies]]
@@ -203,10 +200,7 @@ def test_a_conflicting_post_in_a_group_gets_409_and_the_others_are_stored():
     conflicting = {**taken, "verb": {"id": "http://adlnet.gov/expapi/verbs/failed"}}
     bodies = [_course(1), conflicting, _course(2)]
     before = services._grouped.groups
-    with _leader_blocked(new, _course(0), commit=False) as (threads, _s0):
-        rest, statuses = _post_in_threads(new.key, new.secret, bodies)
-        threads += rest
-        _until(lambda: services._grouped.waiting() == 3)
+    _s0, statuses = _queued_behind_a_blocked_leader(new, _course(0), bodies, commit=False)
     assert statuses == {0: 200, 1: 409, 2: 200}
     assert services._grouped.groups == before  # the group fell back to one transaction each
     assert Statement.objects.filter(statement_id__in=[bodies[0]["id"], bodies[2]["id"]]).count() == 2
@@ -219,10 +213,7 @@ def test_a_conflicting_post_in_a_group_gets_409_and_the_others_are_stored():
 def test_the_same_new_statement_twice_in_one_group_is_stored_once():
     new = services.lrs_client_create(name="LMS")
     twice = _course(5)
-    with _leader_blocked(new, _course(0), commit=False) as (threads, _s0):
-        rest, statuses = _post_in_threads(new.key, new.secret, [twice, dict(twice), _course(6)])
-        threads += rest
-        _until(lambda: services._grouped.waiting() == 3)
+    _s0, statuses = _queued_behind_a_blocked_leader(new, _course(0), [twice, dict(twice), _course(6)], commit=False)
     assert statuses == {0: 200, 1: 200, 2: 200}
     assert Statement.objects.filter(statement_id=twice["id"]).count() == 1
 

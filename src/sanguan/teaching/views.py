@@ -97,15 +97,26 @@ def _submitted(form: forms.Styled, act: Callable[[], HttpResponse]) -> tuple[Htt
         return None, _error_status(exc)
 
 
-def _draft_only(form: forms.Styled, programme: TrainingProgramme) -> int:
-    """200 while the programme is a draft; otherwise the service's refusal on the form and its
-    status (409), shown before anything is typed into a form that could not be saved."""
+def _draft_edit(
+    request: HttpRequest, form: forms.Styled, programme: TrainingProgramme, save: Callable[[], object]
+) -> tuple[HttpResponse | None, int]:
+    """An edit of a draft programme: on a valid POST, ``save()`` and back to the programme;
+    otherwise no response and the status to show the form with. A programme that is no
+    longer a draft shows the service's refusal (409) before anything is typed."""
     try:
         services.require_draft(programme)
     except ApplicationError as exc:
         form.add_service_error(exc)
-        return _error_status(exc)
-    return 200
+        return None, _error_status(exc)
+    if request.method != "POST":
+        return None, 200
+
+    def act() -> HttpResponse:
+        save()
+        messages.success(request, _("Saved."))
+        return redirect("teaching:programme", pk=programme.pk)
+
+    return _submitted(form, act)
 
 
 def _programme_for_define(request: HttpRequest, pk: int) -> TrainingProgramme | HttpResponse:
@@ -335,17 +346,11 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ProgrammeHeaderForm(
         request.POST or None, initial={"title": p.title, "first_intake_year": p.first_intake_year}
     )
-    status = _draft_only(form, p)
-    if status == 200 and request.method == "POST":
-
-        def act() -> HttpResponse:
-            services.programme_update(actor=request.user, programme=p, **form.cleaned_data)
-            messages.success(request, _("Saved."))
-            return redirect("teaching:programme", pk=p.pk)
-
-        done, status = _submitted(form, act)
-        if done is not None:
-            return done
+    done, status = _draft_edit(
+        request, form, p, lambda: services.programme_update(actor=request.user, programme=p, **form.cleaned_data)
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "teaching/programme_form.html",
@@ -393,17 +398,14 @@ def course_edit(request: HttpRequest, pk: int, course_pk: int) -> HttpResponse:
         return found
     p, course = found
     form = forms.CourseForm(request.POST) if request.method == "POST" else forms.CourseForm.for_course(course)
-    status = _draft_only(form, p)
-    if status == 200 and request.method == "POST":
-
-        def act() -> HttpResponse:
-            services.programme_course_update(actor=request.user, course=course, **form.cleaned_data)
-            messages.success(request, _("Saved."))
-            return redirect("teaching:programme", pk=p.pk)
-
-        done, status = _submitted(form, act)
-        if done is not None:
-            return done
+    done, status = _draft_edit(
+        request,
+        form,
+        p,
+        lambda: services.programme_course_update(actor=request.user, course=course, **form.cleaned_data),
+    )
+    if done is not None:
+        return done
     draft = form.data if form.is_bound else None
     return render(
         request,
